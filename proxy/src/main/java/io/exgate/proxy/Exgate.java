@@ -1,0 +1,102 @@
+package io.exgate.proxy;
+
+import io.exgate.proxy.admin.AdminServer;
+import io.exgate.proxy.config.BackendSettings;
+import io.exgate.proxy.config.ExgateConfig;
+import io.exgate.proxy.http.FrontendVerticle;
+import io.exgate.routing.BackendPool;
+import io.exgate.tls.TlsEngine;
+import io.exgate.tls.TlsPolicy;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running exgate: the public listener on every event loop, and the admin listener. */
+public final class Exgate {
+    private static final Logger LOG = LoggerFactory.getLogger(Exgate.class);
+
+    private final Vertx vertx;
+    private final List<String> deployments;
+    private final int port;
+    private final Optional<AdminServer> admin;
+    private final TlsEngine engine;
+
+    private Exgate(Vertx vertx, List<String> deployments, int port, Optional<AdminServer> admin, TlsEngine engine) {
+        this.vertx = vertx;
+        this.deployments = deployments;
+        this.port = port;
+        this.admin = admin;
+        this.engine = engine;
+    }
+
+    /** Starts exgate; the future fails (and nothing stays open) when a listener cannot be bound. */
+    public static Future<Exgate> start(ExgateConfig config) {
+        TlsEngine engine = TlsEngine.resolve(config.tlsEngine());
+        try {
+            Files.createDirectories(config.logDirectory());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create logs.directory " + config.logDirectory(), e);
+        }
+        int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
+        BackendPool pool = new BackendPool(config.backends().stream().map(BackendSettings::backend).toList());
+        List<String> deployments = new ArrayList<>();
+        FrontendVerticle first = new FrontendVerticle(config, config.listen().port(), engine, pool);
+        Future<Exgate> started = vertx.deployVerticle(first).compose(id -> {
+            deployments.add(id);
+            // The first instance settles the port (it may have been 0); the others share it.
+            Future<Void> chain = Future.succeededFuture();
+            for (int i = 1; i < loops; i++) {
+                chain = chain.compose(v -> vertx.deployVerticle(new FrontendVerticle(config, first.actualPort(), engine, pool))
+                        .map(deployments::add).mapEmpty());
+            }
+            return chain;
+        }).compose(v -> config.admin().isPresent()
+                ? AdminServer.start(vertx, config.admin().get()).map(Optional::of)
+                : Future.succeededFuture(Optional.<AdminServer>empty())
+        ).map(admin -> {
+            Exgate exgate = new Exgate(vertx, deployments, first.actualPort(), admin, engine);
+            LOG.info("exgate {} listening on https://{}:{} (TLS engine: {}; {}; {} event loops); backends: {}{}",
+                    ExgateVersion.get(), config.listen().host(), exgate.port, engine.describe(),
+                    String.join(", ", TlsPolicy.defaults().protocols()), loops,
+                    config.backends().stream().map(b -> b.backend().name() + " " + b.backend().url())
+                            .collect(Collectors.joining(", ")),
+                    admin.map(a -> "; admin on http://" + config.admin().get().host() + ":" + a.port()).orElse(""));
+            return exgate;
+        });
+        return started.recover(failure -> vertx.close().transform(ignored -> Future.failedFuture(failure)));
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Optional<Integer> adminPort() {
+        return admin.map(AdminServer::port);
+    }
+
+    public TlsEngine engine() {
+        return engine;
+    }
+
+    /** Stops accepting, lets requests in flight finish within {@code timeouts.shutdown}, then closes. */
+    public Future<Void> stop() {
+        LOG.info("exgate stopping: no new connections; waiting for requests in flight");
+        Future<Void> adminClosed = admin.map(AdminServer::close).orElse(Future.succeededFuture());
+        List<Future<Void>> undeploys = deployments.stream().map(vertx::undeploy).toList();
+        return Future.join(new ArrayList<>(undeploys)).mapEmpty()
+                .eventually(() -> adminClosed)
+                .eventually(vertx::close)
+                .onComplete(v -> LOG.info("exgate stopped"))
+                .mapEmpty();
+    }
+}

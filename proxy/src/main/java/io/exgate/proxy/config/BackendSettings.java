@@ -1,0 +1,15 @@
+package io.exgate.proxy.config;
+
+import io.exgate.routing.Backend;
+import io.vertx.core.buffer.Buffer;
+import java.util.Optional;
+
+/**
+ * One {@code backends:} entry.
+ *
+ * @param backend where it is
+ * @param verify  whether its TLS certificate is verified (https only)
+ * @param ca      PEM CA certificates to trust instead of the system's, when given
+ */
+public record BackendSettings(Backend backend, boolean verify, Optional<Buffer> ca) {
+}

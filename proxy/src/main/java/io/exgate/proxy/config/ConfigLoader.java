@@ -1,0 +1,361 @@
+package io.exgate.proxy.config;
+
+import io.exgate.routing.Backend;
+import io.exgate.tls.CertificateLoadException;
+import io.exgate.tls.PemCertificate;
+import io.vertx.core.buffer.Buffer;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads and validates exgate's YAML configuration once. Every refusal names the file, the key and
+ * the value. Relative paths resolve against the folder of the file.
+ */
+public final class ConfigLoader {
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+    private static final Pattern BACKEND_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+    private static final Set<String> TOP = Set.of("listen", "tls", "admin", "backends", "timeouts", "logs");
+
+    private final String file;
+    private final Path baseDir;
+
+    private ConfigLoader(Path path) {
+        this.file = path.toString();
+        Path parent = path.toAbsolutePath().getParent();
+        this.baseDir = parent == null ? Path.of(".").toAbsolutePath() : parent;
+    }
+
+    public static ExgateConfig load(Path path) throws ConfigException {
+        return new ConfigLoader(path).read(path);
+    }
+
+    private ExgateConfig read(Path path) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file, "the configuration file does not exist");
+        } catch (IOException e) {
+            throw new ConfigException(file, "the configuration file cannot be read: " + e.getMessage());
+        }
+        Map<String, Object> root = parseYaml(text);
+        checkKeys(root, "", TOP);
+
+        ListenAddress listen = address(root, "listen", "listen", true);
+        Map<String, Object> tls = section(root, "tls", "tls", true);
+        checkKeys(tls, "tls.", Set.of("engine", "certificates"));
+        String engine = string(tls, "engine", "tls.engine", false);
+        if (engine == null) {
+            engine = "auto";
+        } else if (!Set.of("auto", "openssl", "jdk").contains(engine)) {
+            throw new ConfigException(file, "tls.engine", engine, "must be auto, openssl or jdk");
+        }
+        List<PemCertificate> certificates = certificates(tls);
+
+        Optional<ListenAddress> admin = Optional.empty();
+        Map<String, Object> adminSection = section(root, "admin", "admin", false);
+        if (adminSection != null) {
+            checkKeys(adminSection, "admin.", Set.of("listen"));
+            admin = Optional.of(address(adminSection, "listen", "admin.listen", true));
+            if (admin.get().equals(listen)) {
+                throw new ConfigException(file, "admin.listen", admin.get(), "is the same address as listen");
+            }
+        }
+        List<BackendSettings> backends = backends(root);
+        Timeouts timeouts = timeouts(section(root, "timeouts", "timeouts", false));
+
+        Path logDirectory = baseDir.resolve("logs");
+        Map<String, Object> logs = section(root, "logs", "logs", false);
+        if (logs != null) {
+            checkKeys(logs, "logs.", Set.of("directory"));
+            String dir = string(logs, "directory", "logs.directory", false);
+            if (dir != null) {
+                logDirectory = baseDir.resolve(dir).normalize();
+                if (Files.exists(logDirectory) && !Files.isDirectory(logDirectory)) {
+                    throw new ConfigException(file, "logs.directory", dir, "exists and is not a directory");
+                }
+            }
+        }
+        return new ExgateConfig(file, listen, engine, certificates, admin, backends, timeouts, logDirectory);
+    }
+
+    private Map<String, Object> parseYaml(String text) throws ConfigException {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        options.setMaxAliasesForCollections(10);
+        try {
+            Object doc = new Yaml(new SafeConstructor(options)).load(text);
+            if (doc == null) {
+                throw new ConfigException(file, "the configuration file is empty");
+            }
+            if (!(doc instanceof Map<?, ?> map)) {
+                throw new ConfigException(file, "the configuration must be a YAML mapping of keys (listen, tls, backends, ...)");
+            }
+            return stringKeys(map, "");
+        } catch (MarkedYAMLException e) {
+            String where = e.getProblemMark() == null ? "" : " at line " + (e.getProblemMark().getLine() + 1)
+                    + ", column " + (e.getProblemMark().getColumn() + 1);
+            throw new ConfigException(file, "is not valid YAML" + where + ": " + e.getProblem());
+        } catch (YAMLException e) {
+            throw new ConfigException(file, "is not valid YAML: " + e.getMessage());
+        }
+    }
+
+    private Map<String, Object> stringKeys(Map<?, ?> map, String prefix) throws ConfigException {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (!(e.getKey() instanceof String key)) {
+                throw new ConfigException(file, prefix + e.getKey(), null, "keys must be text");
+            }
+            out.put(key, e.getValue());
+        }
+        return out;
+    }
+
+    private void checkKeys(Map<String, Object> map, String prefix, Set<String> allowed) throws ConfigException {
+        for (String key : map.keySet()) {
+            if (!allowed.contains(key)) {
+                throw new ConfigException(file, prefix + key, null,
+                        "unknown key (allowed here: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+            }
+        }
+    }
+
+    private Map<String, Object> section(Map<String, Object> parent, String key, String path, boolean required) throws ConfigException {
+        Object value = parent.get(key);
+        if (value == null) {
+            if (required) {
+                throw new ConfigException(file, path, null, "is required");
+            }
+            return null;
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new ConfigException(file, path, value, "must be a mapping of keys");
+        }
+        return stringKeys(map, path + ".");
+    }
+
+    private String string(Map<String, Object> parent, String key, String path, boolean required) throws ConfigException {
+        Object value = parent.get(key);
+        if (value == null) {
+            if (required) {
+                throw new ConfigException(file, path, null, "is required");
+            }
+            return null;
+        }
+        if (value instanceof Map || value instanceof List) {
+            throw new ConfigException(file, path, value, "must be a single value");
+        }
+        String s = value.toString().trim();
+        if (s.isEmpty()) {
+            throw new ConfigException(file, path, value, "must not be empty");
+        }
+        return s;
+    }
+
+    private ListenAddress address(Map<String, Object> parent, String key, String path, boolean required) throws ConfigException {
+        String text = string(parent, key, path, required);
+        ListenAddress address = ListenAddress.parse(text);
+        if (address == null) {
+            throw new ConfigException(file, path, text, "is not an address: write host:port, e.g. 0.0.0.0:443 or [::]:443");
+        }
+        return address;
+    }
+
+    private Path existingFile(String value, String path) throws ConfigException {
+        Path p = baseDir.resolve(value).normalize();
+        if (!Files.exists(p)) {
+            throw new ConfigException(file, path, value, "file " + p + " does not exist");
+        }
+        if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+            throw new ConfigException(file, path, value, "file " + p + " is not a readable file");
+        }
+        return p;
+    }
+
+    private List<PemCertificate> certificates(Map<String, Object> tls) throws ConfigException {
+        Object list = tls.get("certificates");
+        if (!(list instanceof List<?> entries) || entries.isEmpty()) {
+            throw new ConfigException(file, "tls.certificates", list, "must list at least one certificate (cert: and key:)");
+        }
+        List<PemCertificate> out = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            String path = "tls.certificates[" + i + "]";
+            if (!(entries.get(i) instanceof Map<?, ?> raw)) {
+                throw new ConfigException(file, path, entries.get(i), "must be a mapping with cert: and key:");
+            }
+            Map<String, Object> entry = stringKeys(raw, path + ".");
+            checkKeys(entry, path + ".", Set.of("cert", "key"));
+            String cert = string(entry, "cert", path + ".cert", true);
+            String key = string(entry, "key", path + ".key", true);
+            Path certFile = existingFile(cert, path + ".cert");
+            Path keyFile = existingFile(key, path + ".key");
+            try {
+                out.add(PemCertificate.load(certFile, keyFile));
+            } catch (CertificateLoadException e) {
+                throw new ConfigException(file, path, cert + ", " + key, e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private List<BackendSettings> backends(Map<String, Object> root) throws ConfigException {
+        Object list = root.get("backends");
+        if (!(list instanceof List<?> entries) || entries.isEmpty()) {
+            throw new ConfigException(file, "backends", list, "must list at least one backend (name: and url:)");
+        }
+        List<BackendSettings> out = new ArrayList<>();
+        Map<String, Integer> names = new HashMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            String path = "backends[" + i + "]";
+            if (!(entries.get(i) instanceof Map<?, ?> raw)) {
+                throw new ConfigException(file, path, entries.get(i), "must be a mapping with name: and url:");
+            }
+            Map<String, Object> entry = stringKeys(raw, path + ".");
+            checkKeys(entry, path + ".", Set.of("name", "url", "tls"));
+            String name = string(entry, "name", path + ".name", true);
+            if (!BACKEND_NAME.matcher(name).matches()) {
+                throw new ConfigException(file, path + ".name", name, "must be letters, digits, '.', '_' or '-' (at most 63)");
+            }
+            Integer earlier = names.putIfAbsent(name.toLowerCase(Locale.ROOT), i);
+            if (earlier != null) {
+                throw new ConfigException(file, path + ".name", name, "duplicates the name of backends[" + earlier + "]");
+            }
+            String url = string(entry, "url", path + ".url", true);
+            Backend backend = backendUrl(name, url, path + ".url");
+            boolean verify = true;
+            Optional<Buffer> ca = Optional.empty();
+            Map<String, Object> tls = section(entry, "tls", path + ".tls", false);
+            if (tls != null) {
+                if (!backend.tls()) {
+                    throw new ConfigException(file, path + ".tls", tls, "TLS settings need an https:// url");
+                }
+                checkKeys(tls, path + ".tls.", Set.of("verify", "ca"));
+                Object v = tls.get("verify");
+                if (v != null) {
+                    if (!(v instanceof Boolean b)) {
+                        throw new ConfigException(file, path + ".tls.verify", v, "must be true or false");
+                    }
+                    verify = b;
+                }
+                String caValue = string(tls, "ca", path + ".tls.ca", false);
+                if (caValue != null) {
+                    if (!verify) {
+                        throw new ConfigException(file, path + ".tls.ca", caValue, "makes no sense with verify: false");
+                    }
+                    ca = Optional.of(caFile(caValue, path + ".tls.ca"));
+                }
+            }
+            out.add(new BackendSettings(backend, verify, ca));
+        }
+        return out;
+    }
+
+    private Backend backendUrl(String name, String url, String path) throws ConfigException {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new ConfigException(file, path, url, "is not a URL: " + e.getReason());
+        }
+        String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!"http".equals(scheme) && !"https".equals(scheme)) {
+            throw new ConfigException(file, path, url, "must be an http:// or https:// URL");
+        }
+        String host = uri.getHost();
+        if (host == null || uri.getUserInfo() != null) {
+            throw new ConfigException(file, path, url, "must name a host, e.g. https://ex1.example.local");
+        }
+        if ((uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/"))
+                || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw new ConfigException(file, path, url, "must be scheme://host[:port] only: exgate keeps the request's own path");
+        }
+        if (host.startsWith("[")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (!ListenAddress.validHost(host)) {
+            throw new ConfigException(file, path, url, "has an invalid host name");
+        }
+        int port = uri.getPort() >= 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+        if (port < 1 || port > 65535) {
+            throw new ConfigException(file, path, url, "has an invalid port");
+        }
+        return new Backend(name, scheme, host, port);
+    }
+
+    private Buffer caFile(String value, String path) throws ConfigException {
+        Path p = existingFile(value, path);
+        try {
+            byte[] bytes = Files.readAllBytes(p);
+            if (CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(bytes)).isEmpty()) {
+                throw new ConfigException(file, path, value, "holds no certificate");
+            }
+            return Buffer.buffer(bytes);
+        } catch (IOException | CertificateException e) {
+            throw new ConfigException(file, path, value, "is not a PEM CA certificate file: " + e.getMessage());
+        }
+    }
+
+    private Timeouts timeouts(Map<String, Object> section) throws ConfigException {
+        if (section == null) {
+            return new Timeouts(Timeouts.DEFAULT_CONNECT, Timeouts.DEFAULT_IDLE, Timeouts.DEFAULT_BACKEND_KEEP_ALIVE,
+                    Timeouts.DEFAULT_SHUTDOWN);
+        }
+        checkKeys(section, "timeouts.", Set.of("connect", "idle", "backend-keep-alive", "shutdown"));
+        return new Timeouts(
+                duration(section, "connect", Timeouts.DEFAULT_CONNECT),
+                duration(section, "idle", Timeouts.DEFAULT_IDLE),
+                duration(section, "backend-keep-alive", Timeouts.DEFAULT_BACKEND_KEEP_ALIVE),
+                duration(section, "shutdown", Timeouts.DEFAULT_SHUTDOWN));
+    }
+
+    private Duration duration(Map<String, Object> section, String key, Duration fallback) throws ConfigException {
+        String path = "timeouts." + key;
+        String text = string(section, key, path, false);
+        if (text == null) {
+            return fallback;
+        }
+        Matcher m = DURATION.matcher(text);
+        if (!m.matches()) {
+            throw new ConfigException(file, path, text, "is not a duration: write a number and a unit (ms, s, m, h, d), e.g. 5s or 15m");
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+        if (d.isZero() && !key.equals("shutdown")) {
+            throw new ConfigException(file, path, text, "must be more than zero");
+        }
+        if (d.compareTo(Duration.ofDays(7)) > 0) {
+            throw new ConfigException(file, path, text, "must be at most 7d");
+        }
+        return d;
+    }
+}

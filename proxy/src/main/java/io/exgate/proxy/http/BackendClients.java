@@ -1,0 +1,59 @@
+package io.exgate.proxy.http;
+
+import io.exgate.proxy.config.BackendSettings;
+import io.exgate.proxy.config.Timeouts;
+import io.exgate.tls.BackendTls;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** One pooled HTTP client per backend, with that backend's TLS settings and exgate's timeouts. */
+public final class BackendClients {
+    /**
+     * Every long poll and RPC channel holds a backend connection for its whole life, so the pool must
+     * be as large as the number of such clients; it is not a throughput knob.
+     */
+    static final int MAX_CONNECTIONS_PER_BACKEND = 20_000;
+    /** Kerberos tokens make headers large; Exchange allows 64 KiB. */
+    public static final int MAX_HEADER_SIZE = 64 * 1024;
+
+    private BackendClients() {
+    }
+
+    public static Map<String, HttpClientAgent> create(Vertx vertx, List<BackendSettings> backends, Timeouts timeouts) {
+        Map<String, HttpClientAgent> clients = new LinkedHashMap<>();
+        for (BackendSettings b : backends) {
+            HttpClientOptions options = new HttpClientOptions()
+                    .setName("exgate-" + b.backend().name())
+                    .setProtocolVersion(HttpVersion.HTTP_1_1)
+                    .setKeepAlive(true)
+                    .setKeepAliveTimeout((int) Math.max(1, timeouts.backendKeepAlive().toSeconds()))
+                    .setConnectTimeout((int) timeouts.connect().toMillis())
+                    .setMaxHeaderSize(MAX_HEADER_SIZE)
+                    .setMaxInitialLineLength(16 * 1024)
+                    .setDecompressionSupported(false)
+                    .setTcpNoDelay(true);
+            // The connection-level timeout is a backstop a little beyond the per-request idle watch,
+            // which fires first and answers 504.
+            options.setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                    .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, timeouts.idle().toMillis() + 30_000));
+            if (b.backend().tls()) {
+                BackendTls.apply(options, b.verify(), b.ca());
+            }
+            PoolOptions pool = new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_BACKEND).setMaxWaitQueueSize(-1);
+            clients.put(b.backend().name(), vertx.httpClientBuilder().with(options).with(pool).build());
+        }
+        return clients;
+    }
+
+    public static Future<Void> closeAll(Map<String, HttpClientAgent> clients) {
+        return Future.all(clients.values().stream().map(HttpClientAgent::close).toList()).mapEmpty();
+    }
+}

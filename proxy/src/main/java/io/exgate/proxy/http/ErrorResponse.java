@@ -1,0 +1,42 @@
+package io.exgate.proxy.http;
+
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * Answers exgate gives itself: a status, one plain-text sentence and the request id; never a stack
+ * trace. When the request body has not been read the connection is closed afterwards, since the
+ * unread bytes would otherwise be taken for the next request.
+ */
+final class ErrorResponse {
+    private ErrorResponse() {
+    }
+
+    static void send(HttpServerRequest request, int status, String reason, String sentence, String requestId) {
+        HttpServerResponse response = request.response();
+        if (response.headWritten()) {
+            request.connection().close();
+            return;
+        }
+        String body = status + " " + reason + "\r\n" + sentence + "\r\nRequest id: " + requestId + "\r\n";
+        boolean unreadBody = !request.isEnded() && announcesBody(request);
+        response.setStatusCode(status).setStatusMessage(reason);
+        response.headers().clear();
+        response.putHeader("Content-Type", "text/plain; charset=utf-8")
+                .putHeader("Cache-Control", "no-store")
+                .putHeader(RequestIds.HEADER, requestId);
+        if (unreadBody) {
+            response.putHeader("Connection", "close");
+        }
+        response.end(body).onComplete(done -> {
+            if (unreadBody) {
+                request.connection().close();
+            }
+        });
+    }
+
+    private static boolean announcesBody(HttpServerRequest request) {
+        String length = request.getHeader("Content-Length");
+        return (length != null && !length.equals("0")) || request.headers().contains("Transfer-Encoding", "chunked", true);
+    }
+}

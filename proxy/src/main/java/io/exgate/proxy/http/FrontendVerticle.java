@@ -1,0 +1,65 @@
+package io.exgate.proxy.http;
+
+import io.exgate.proxy.config.ExgateConfig;
+import io.exgate.routing.BackendPool;
+import io.exgate.tls.ServerTls;
+import io.exgate.tls.TlsEngine;
+import io.exgate.tls.TlsPolicy;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One event loop's share of the public listener: its own server instance on the shared port and its
+ * own backend clients, so that a request and its backend connection stay on one thread.
+ */
+public final class FrontendVerticle extends VerticleBase {
+    private final ExgateConfig config;
+    private final int port;
+    private final TlsEngine engine;
+    private final BackendPool pool;
+    private HttpServer server;
+    private Map<String, HttpClientAgent> clients;
+
+    public FrontendVerticle(ExgateConfig config, int port, TlsEngine engine, BackendPool pool) {
+        this.config = config;
+        this.port = port;
+        this.engine = engine;
+        this.pool = pool;
+    }
+
+    public int actualPort() {
+        return server.actualPort();
+    }
+
+    @Override
+    public Future<?> start() {
+        clients = BackendClients.create(vertx, config.backends(), config.timeouts());
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(config.listen().host())
+                .setPort(port)
+                .setHandle100ContinueAutomatically(false)
+                .setMaxHeaderSize(BackendClients.MAX_HEADER_SIZE)
+                .setMaxInitialLineLength(16 * 1024)
+                .setCompressionSupported(false)
+                .setDecompressionSupported(false)
+                .setTcpNoDelay(true)
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.timeouts().idle().toMillis()));
+        options.setSslHandshakeTimeout(10).setSslHandshakeTimeoutUnit(TimeUnit.SECONDS);
+        ServerTls.apply(options, config.certificates(), TlsPolicy.defaults(), engine);
+        server = vertx.createHttpServer(options)
+                .requestHandler(new FrontendHandler(vertx, pool, clients, config.timeouts().idle().toMillis()));
+        return server.listen();
+    }
+
+    @Override
+    public Future<?> stop() {
+        long grace = config.timeouts().shutdown().toMillis();
+        return server.shutdown(grace, TimeUnit.MILLISECONDS).eventually(() -> BackendClients.closeAll(clients));
+    }
+}

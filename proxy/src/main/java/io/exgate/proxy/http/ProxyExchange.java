@@ -1,0 +1,222 @@
+package io.exgate.proxy.http;
+
+import io.exgate.routing.Backend;
+import io.exgate.routing.RequestTarget;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.streams.Pipe;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request relayed to one backend: request head and body streamed to the backend, the answer
+ * streamed back, both through {@link Pipe}s so that a slow side slows the other instead of filling
+ * memory. Nothing is buffered whole; 1 GiB RPC channels and trickling NotificationWait answers pass
+ * as they come.
+ */
+final class ProxyExchange {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
+    /** Set by exgate itself; whatever the client sent under these names is replaced. */
+    private static final Set<String> REPLACED = Set.of("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-request-id");
+
+    private final Vertx vertx;
+    private final HttpServerRequest request;
+    private final RequestTarget target;
+    private final Backend backend;
+    private final HttpClientAgent client;
+    private final String requestId;
+    private final long idleMillis;
+    private final IdleWatch watch;
+    private HttpClientRequest backendRequest;
+    private boolean responding;
+    private boolean finished;
+
+    ProxyExchange(Vertx vertx, HttpServerRequest request, RequestTarget target, Backend backend, HttpClientAgent client,
+                  String requestId, long idleMillis) {
+        this.vertx = vertx;
+        this.request = request;
+        this.target = target;
+        this.backend = backend;
+        this.client = client;
+        this.requestId = requestId;
+        this.idleMillis = idleMillis;
+        this.watch = new IdleWatch(vertx, idleMillis, this::onIdle);
+    }
+
+    void start() {
+        Pipe<Buffer> body = request.pipe().endOnFailure(false);
+        request.response().closeHandler(v -> onClientGone());
+        RequestOptions options = new RequestOptions()
+                .setMethod(request.method())
+                .setHost(backend.host())
+                .setPort(backend.port())
+                .setSsl(backend.tls())
+                .setURI(target.originForm());
+        client.request(options).onComplete(ar -> {
+            if (ar.failed()) {
+                body.close();
+                fail(BackendFailure.of(ar.cause()));
+            } else if (finished) {
+                ar.result().reset();
+            } else {
+                backendRequest = ar.result();
+                forward(body);
+            }
+        });
+    }
+
+    private void forward(Pipe<Buffer> body) {
+        HttpClientRequest out = backendRequest;
+        MultiMap headers = out.headers();
+        HopByHopHeaders.copyEndToEnd(request.headers(), headers, REPLACED);
+        headers.set("X-Forwarded-For", request.remoteAddress().hostAddress());
+        headers.set("X-Forwarded-Proto", "https");
+        String host = request.getHeader("Host");
+        if (host != null) {
+            headers.set("X-Forwarded-Host", host);
+        }
+        headers.set(RequestIds.HEADER, requestId);
+        boolean chunked = request.headers().contains("Transfer-Encoding", "chunked", true);
+        if (chunked) {
+            out.setChunked(true);
+        }
+        if (request.headers().contains("Expect", "100-continue", true)) {
+            // Relayed, not invented: the client gets "HTTP/1.1 100 Continue" when the backend says so.
+            out.continueHandler(v -> {
+                if (!finished && !responding) {
+                    request.response().writeContinue();
+                }
+            });
+        }
+        out.response().onComplete(this::onResponse);
+        if (chunked || hasContentLength()) {
+            out.sendHead();
+        }
+        body.to(new MeteredWriteStream(out, watch)).onFailure(this::onRequestBodyFailed);
+    }
+
+    private boolean hasContentLength() {
+        String length = request.getHeader("Content-Length");
+        return length != null && !length.equals("0");
+    }
+
+    private void onRequestBodyFailed(Throwable cause) {
+        if (finished) {
+            return;
+        }
+        if (!request.isEnded()) {
+            // The client went away or broke its body: the backend must not see a truncated request complete.
+            abort("client request body failed: " + cause.getMessage());
+        } else {
+            fail(BackendFailure.of(cause));
+        }
+    }
+
+    private void onResponse(AsyncResult<HttpClientResponse> ar) {
+        if (finished) {
+            if (ar.succeeded()) {
+                backendRequest.reset();
+            }
+            return;
+        }
+        if (ar.failed()) {
+            fail(BackendFailure.of(ar.cause()));
+            return;
+        }
+        HttpClientResponse in = ar.result();
+        Pipe<Buffer> body = in.pipe().endOnFailure(false);
+        responding = true;
+        HttpServerResponse response = request.response();
+        response.setStatusCode(in.statusCode());
+        if (in.statusMessage() != null) {
+            response.setStatusMessage(in.statusMessage());
+        }
+        HopByHopHeaders.copyEndToEnd(in.headers(), response.headers(), Set.of());
+        if (!response.headers().contains(RequestIds.HEADER)) {
+            response.putHeader(RequestIds.HEADER, requestId);
+        }
+        if (!in.headers().contains("Content-Length") && bodyAllowed(in.statusCode()) && request.version() != HttpVersion.HTTP_1_0) {
+            response.setChunked(true);
+        }
+        body.to(new MeteredWriteStream(response, watch)).onComplete(done -> {
+            if (done.succeeded()) {
+                finished = true;
+                watch.stop();
+            } else {
+                abort("response stream failed: " + done.cause().getMessage());
+            }
+        });
+    }
+
+    private boolean bodyAllowed(int status) {
+        return request.method() != HttpMethod.HEAD && status != 204 && status != 304 && status >= 200;
+    }
+
+    private void onIdle() {
+        if (finished) {
+            return;
+        }
+        if (!responding) {
+            fail(BackendFailure.idle(idleMillis));
+        } else {
+            abort("idle for " + idleMillis + " ms while streaming the answer");
+        }
+    }
+
+    private void onClientGone() {
+        if (!finished) {
+            finished = true;
+            watch.stop();
+            if (backendRequest != null) {
+                backendRequest.reset();
+            }
+        }
+    }
+
+    /** No answer can be given any more: both connections are cut so that neither side waits forever. */
+    private void abort(String why) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        watch.stop();
+        LOG.warn("request {} {} {} via {}: aborted, {}", requestId, request.method(), target.path(), backend.name(), why);
+        if (backendRequest != null) {
+            backendRequest.reset();
+        }
+        request.connection().close();
+    }
+
+    /** The backend could not be used: the client gets 502 or 504 if no answer has started yet. */
+    private void fail(BackendFailure failure) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        watch.stop();
+        LOG.warn("request {} {} {} via {} ({}): {} {}", requestId, request.method(), target.path(), backend.name(),
+                backend.url(), failure.status(), failure.phrase());
+        if (backendRequest != null) {
+            backendRequest.reset();
+        }
+        if (responding) {
+            request.connection().close();
+        } else {
+            String sentence = failure.status() == 504
+                    ? "The mail server did not answer in time."
+                    : "The mail server could not be reached.";
+            ErrorResponse.send(request, failure.status(), failure.reason(), sentence, requestId);
+        }
+    }
+}
