@@ -8,6 +8,7 @@ import io.exgate.routing.BackendPool;
 import io.exgate.tls.TlsEngine;
 import io.exgate.tls.TlsPolicy;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
@@ -50,13 +51,15 @@ public final class Exgate {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
         BackendPool pool = new BackendPool(config.backends().stream().map(BackendSettings::backend).toList());
         List<String> deployments = new ArrayList<>();
-        FrontendVerticle first = new FrontendVerticle(config, config.listen().port(), engine, pool);
+        // Port 0 asks for a random port; Vert.x shares one random port among instances given the same
+        // negative number.
+        int port = config.listen().port() == 0 ? -1 : config.listen().port();
+        FrontendVerticle first = new FrontendVerticle(config, port, engine, pool);
         Future<Exgate> started = vertx.deployVerticle(first).compose(id -> {
             deployments.add(id);
-            // The first instance settles the port (it may have been 0); the others share it.
             Future<Void> chain = Future.succeededFuture();
             for (int i = 1; i < loops; i++) {
-                chain = chain.compose(v -> vertx.deployVerticle(new FrontendVerticle(config, first.actualPort(), engine, pool))
+                chain = chain.compose(v -> vertx.deployVerticle(new FrontendVerticle(config, port, engine, pool))
                         .map(deployments::add).mapEmpty());
             }
             return chain;
@@ -73,7 +76,18 @@ public final class Exgate {
                     admin.map(a -> "; admin on http://" + config.admin().get().host() + ":" + a.port()).orElse(""));
             return exgate;
         });
-        return started.recover(failure -> vertx.close().transform(ignored -> Future.failedFuture(failure)));
+        // The caller hears of a failure before this Vert.x instance closes: a future completed on a
+        // closing instance would never notify anyone.
+        Promise<Exgate> result = Promise.promise();
+        started.onComplete(ar -> {
+            if (ar.succeeded()) {
+                result.complete(ar.result());
+            } else {
+                result.fail(ar.cause());
+                vertx.close();
+            }
+        });
+        return result.future();
     }
 
     public int port() {

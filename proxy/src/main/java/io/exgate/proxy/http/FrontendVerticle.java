@@ -48,8 +48,9 @@ public final class FrontendVerticle extends VerticleBase {
                 .setCompressionSupported(false)
                 .setDecompressionSupported(false)
                 .setTcpNoDelay(true)
+                // A backstop a little beyond the per-request idle watch, which fires first and answers 504.
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
-                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.timeouts().idle().toMillis()));
+                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.timeouts().idle().toMillis() + 30_000));
         options.setSslHandshakeTimeout(10).setSslHandshakeTimeoutUnit(TimeUnit.SECONDS);
         ServerTls.apply(options, config.certificates(), TlsPolicy.defaults(), engine);
         server = vertx.createHttpServer(options)

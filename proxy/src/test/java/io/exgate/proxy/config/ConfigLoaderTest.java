@@ -1,0 +1,141 @@
+package io.exgate.proxy.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.exgate.tls.SelfSignedCertificate;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+    private static final String VALID = """
+            listen: 127.0.0.1:8443
+            tls:
+              certificates:
+                - cert: certs/outlook.pem
+                  key: certs/outlook.key
+            admin:
+              listen: 127.0.0.1:9090
+            backends:
+              - name: ex1
+                url: http://127.0.0.1:8081
+              - name: ex2
+                url: https://ex2.lab.local:443
+                tls: { verify: false }
+            timeouts:
+              connect: 5s
+              idle: 15m
+            logs:
+              directory: logs
+            """;
+
+    @TempDir
+    Path dir;
+    Path file;
+
+    @BeforeEach
+    void certificate() throws Exception {
+        SelfSignedCertificate.write(dir.resolve("certs"), "outlook", List.of("outlook.example.com"), Duration.ofDays(1));
+        file = dir.resolve("exgate.yaml");
+    }
+
+    private ExgateConfig load(String yaml) throws ConfigException {
+        try {
+            Files.writeString(file, yaml);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        return ConfigLoader.load(file);
+    }
+
+    @Test
+    void readsTheDocumentedExampleWithPathsRelativeToTheFile() throws Exception {
+        ExgateConfig c = load(VALID);
+        assertThat(c.listen()).isEqualTo(new ListenAddress("127.0.0.1", 8443));
+        assertThat(c.admin()).contains(new ListenAddress("127.0.0.1", 9090));
+        assertThat(c.backends()).hasSize(2);
+        assertThat(c.backends().get(0).backend().url()).isEqualTo("http://127.0.0.1:8081");
+        assertThat(c.backends().get(1).backend().url()).isEqualTo("https://ex2.lab.local:443");
+        assertThat(c.backends().get(1).verify()).isFalse();
+        assertThat(c.certificates().get(0).certFile()).isEqualTo(dir.resolve("certs/outlook.pem"));
+        assertThat(c.timeouts().connect()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.timeouts().idle()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(c.timeouts().backendKeepAlive()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.logDirectory()).isEqualTo(dir.resolve("logs"));
+        assertThat(c.tlsEngine()).isEqualTo("auto");
+    }
+
+    @Test
+    void defaultsApplyWhenOptionalSectionsAreLeftOut() throws Exception {
+        ExgateConfig c = load("""
+                listen: "[::1]:443"
+                tls: { certificates: [ { cert: certs/outlook.pem, key: certs/outlook.key } ] }
+                backends: [ { name: ex1, url: "https://ex1.example.local" } ]
+                """);
+        assertThat(c.listen()).isEqualTo(new ListenAddress("::1", 443));
+        assertThat(c.admin()).isEmpty();
+        assertThat(c.backends().get(0).backend().port()).isEqualTo(443);
+        assertThat(c.backends().get(0).verify()).isTrue();
+        assertThat(c.timeouts()).isEqualTo(new Timeouts(Timeouts.DEFAULT_CONNECT, Timeouts.DEFAULT_IDLE,
+                Timeouts.DEFAULT_BACKEND_KEEP_ALIVE, Timeouts.DEFAULT_SHUTDOWN));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "unknown top-level key | listen: 127.0.0.1:8443 | listne: 127.0.0.1:8443 | listne: unknown key (allowed here: admin, backends, listen, logs, timeouts, tls)",
+        "bad listen address | listen: 127.0.0.1:8443 | listen: 127.0.0.1 | listen = '127.0.0.1': is not an address",
+        "port out of range | listen: 127.0.0.1:8443 | listen: 127.0.0.1:70000 | listen = '127.0.0.1:70000': is not an address",
+        "bad IPv4 | listen: 127.0.0.1:8443 | listen: 300.1.1.1:443 | listen = '300.1.1.1:443': is not an address",
+        "missing cert file | cert: certs/outlook.pem | cert: certs/missing.pem | tls.certificates[0].cert = 'certs/missing.pem': file ",
+        "duplicate backend | name: ex2 | name: EX1 | backends[1].name = 'EX1': duplicates the name of backends[0]",
+        "backend url scheme | url: http://127.0.0.1:8081 | url: ftp://127.0.0.1:8081 | backends[0].url = 'ftp://127.0.0.1:8081': must be an http:// or https:// URL",
+        "backend url with path | url: http://127.0.0.1:8081 | url: http://127.0.0.1:8081/owa | backends[0].url = 'http://127.0.0.1:8081/owa': must be scheme://host[:port] only",
+        "tls on http backend | url: https://ex2.lab.local:443 | url: http://ex2.lab.local:80 | backends[1].tls = '{verify=false}': TLS settings need an https:// url",
+        "verify not boolean | verify: false | verify: maybe | backends[1].tls.verify = 'maybe': must be true or false",
+        "duration without unit | connect: 5s | connect: 5 | timeouts.connect = '5': is not a duration",
+        "zero idle | idle: 15m | idle: 0s | timeouts.idle = '0s': must be more than zero",
+        "unknown timeout | idle: 15m | idel: 15m | timeouts.idel: unknown key",
+        "admin same as listen | listen: 127.0.0.1:9090 | listen: 127.0.0.1:8443 | admin.listen = '127.0.0.1:8443': is the same address as listen",
+    })
+    void refusesMistakesNamingFileKeyAndValue(String what, String from, String to, String expected) {
+        String yaml = VALID.replace(from, to);
+        assertThat(yaml).as("test setup for " + what).isNotEqualTo(VALID);
+        assertThatThrownBy(() -> load(yaml))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(file + ": ")
+                .hasMessageContaining(expected);
+    }
+
+    @Test
+    void refusesAKeyThatDoesNotMatchItsCertificate() throws Exception {
+        SelfSignedCertificate.write(dir.resolve("other"), "other", List.of("other.example.com"), Duration.ofDays(1));
+        assertThatThrownBy(() -> load(VALID.replace("key: certs/outlook.key", "key: other/other.key")))
+                .hasMessageContaining("tls.certificates[0]")
+                .hasMessageContaining("does not belong to the certificate");
+    }
+
+    @Test
+    void refusesMissingRequiredSectionsAndBrokenYaml() {
+        assertThatThrownBy(() -> load("listen: 127.0.0.1:8443\n")).hasMessage(file + ": tls: is required");
+        assertThatThrownBy(() -> load(VALID.replaceAll("(?s)backends:.*?timeouts:", "backends: []\ntimeouts:")))
+                .hasMessageContaining("backends = '[]': must list at least one backend");
+        assertThatThrownBy(() -> load("listen: [oops\n")).hasMessageContaining("is not valid YAML at line");
+        assertThatThrownBy(() -> load("listen: 127.0.0.1:1\nlisten: 127.0.0.1:2\n")).hasMessageContaining("is not valid YAML");
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("absent.yaml")))
+                .hasMessage(dir.resolve("absent.yaml") + ": the configuration file does not exist");
+    }
+
+    @Test
+    void refusesACaFileThatIsNotACertificate() throws Exception {
+        Files.writeString(dir.resolve("ca.pem"), "not a certificate");
+        assertThatThrownBy(() -> load(VALID.replace("tls: { verify: false }", "tls: { ca: ca.pem }")))
+                .hasMessageContaining("backends[1].tls.ca = 'ca.pem': is not a PEM CA certificate file");
+    }
+}
