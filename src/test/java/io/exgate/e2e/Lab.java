@@ -35,6 +35,7 @@ final class Lab implements AutoCloseable {
     final Vertx vertx = Vertx.vertx();
     private Exgate exgate;
     private HttpClient client;
+    private boolean closed;
     /** The {@code tls.engine} written into configurations: auto, openssl or jdk. */
     String tlsEngine = "auto";
 
@@ -67,7 +68,11 @@ final class Lab implements AutoCloseable {
 
     /** Starts exgate in this JVM from a configuration file written for the given backends. */
     Lab startExgate(List<String> backendUrls, String extra) throws Exception {
-        Path file = writeConfig("127.0.0.1:0", backendUrls, extra);
+        return startFromFile(writeConfig("127.0.0.1:0", backendUrls, extra));
+    }
+
+    /** Starts exgate in this JVM from a configuration file. */
+    Lab startFromFile(Path file) throws Exception {
         exgate = Exgate.start(ConfigLoader.load(file)).await(20, TimeUnit.SECONDS);
         return this;
     }
@@ -138,7 +143,11 @@ final class Lab implements AutoCloseable {
     public void close() throws Exception {
         if (exgate != null) {
             exgate.stop().await(30, TimeUnit.SECONDS);
+            exgate = null;
         }
-        vertx.close().await(10, TimeUnit.SECONDS);
+        if (!closed) {
+            closed = true;
+            vertx.close().await(10, TimeUnit.SECONDS);
+        }
     }
 }
