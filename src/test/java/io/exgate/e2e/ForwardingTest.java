@@ -161,4 +161,30 @@ class ForwardingTest {
             assertThat(new JsonObject(r.body()).getInteger("bodyBytes")).isEqualTo(11);
         }
     }
+
+    @Test
+    void headAnswersCarryNoBodyAndKeepTheConnectionUsable() throws Exception {
+        try (RawHttps raw = new RawHttps(lab.port())) {
+            raw.send("HEAD /ews/echo HTTP/1.1\r\nHost: outlook.example.com\r\n\r\n");
+            String head = readHead(raw);
+            assertThat(head).startsWith("HTTP/1.1 200").contains("X-BEServer: EX");
+            // The next answer on the same connection starts right away: no body bytes were sent for HEAD.
+            raw.send("GET /owa/healthcheck.htm HTTP/1.1\r\nHost: outlook.example.com\r\n\r\n");
+            RawHttps.Response r = raw.readResponse();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).startsWith("200 OK<br/>");
+        }
+    }
+
+    private static String readHead(RawHttps raw) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        while (!sb.toString().endsWith("\r\n\r\n")) {
+            int c = raw.in.read();
+            if (c < 0) {
+                break;
+            }
+            sb.append((char) c);
+        }
+        return sb.toString();
+    }
 }
