@@ -6,6 +6,7 @@ import io.exgate.tls.SelfSignedCertificate;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,6 +24,13 @@ class BackendTlsTest {
                         .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert.cert().toString()).setKeyPath(cert.key().toString())))
                 .requestHandler(r -> r.response().putHeader("X-BEServer", "EX-TLS").end("over tls"));
         return "https://localhost:" + server.listen().await(10, TimeUnit.SECONDS).actualPort();
+    }
+
+    /** exgate with one https backend whose {@code tls:} setting is given. */
+    private static void startWithBackendTls(Lab lab, String url, String tls) throws Exception {
+        Path config = lab.writeConfig("127.0.0.1:0", List.of(url), "");
+        Files.writeString(config, Files.readString(config).replace("    url: " + url + "\n", "    url: " + url + "\n    tls: " + tls + "\n"));
+        lab.startFromFile(config);
     }
 
     @Test
@@ -43,11 +51,7 @@ class BackendTlsTest {
         try (Lab lab = new Lab(dir)) {
             SelfSignedCertificate.Written cert = SelfSignedCertificate.write(dir.resolve("backend2"), "ex1",
                     List.of("localhost"), Duration.ofDays(1));
-            String url = httpsBackend(lab, cert);
-            Path config = lab.writeConfig("127.0.0.1:0", List.of(url), "");
-            java.nio.file.Files.writeString(config, java.nio.file.Files.readString(config)
-                    .replace("    url: " + url + "\n", "    url: " + url + "\n    tls: { ca: backend2/ex1.pem }\n"));
-            lab.startFromFile(config);
+            startWithBackendTls(lab, httpsBackend(lab, cert), "{ ca: backend2/ex1.pem }");
             Lab.Fetched r = lab.fetch(HttpMethod.GET, "/owa/");
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.text()).isEqualTo("over tls");
@@ -59,11 +63,7 @@ class BackendTlsTest {
         try (Lab lab = new Lab(dir)) {
             SelfSignedCertificate.Written cert = SelfSignedCertificate.write(dir.resolve("backend"), "ex1",
                     List.of("some-other-name.lab"), Duration.ofDays(1));
-            String url = httpsBackend(lab, cert);
-            Path config = lab.writeConfig("127.0.0.1:0", List.of(url), "");
-            java.nio.file.Files.writeString(config, java.nio.file.Files.readString(config)
-                    .replace("    url: " + url + "\n", "    url: " + url + "\n    tls: { verify: false }\n"));
-            lab.startFromFile(config);
+            startWithBackendTls(lab, httpsBackend(lab, cert), "{ verify: false }");
             Lab.Fetched r = lab.fetch(HttpMethod.GET, "/ews/");
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.header("X-BEServer")).isEqualTo("EX-TLS");

@@ -42,7 +42,9 @@ class GigabyteStreamingTest {
 
                 // IN channel: 1 GiB of random-looking bytes, hashed on both sides.
                 String uri = "/rpc/rpcproxy.dll?ex1.example.local:6001";
+                long t0 = System.nanoTime();
                 String sent = upload(lab, client, uri, GIB);
+                long t1 = System.nanoTime();
                 assertThat(ex1.lastRpcIn()).isNotNull();
                 assertThat(ex1.lastRpcIn().received()).isEqualTo(GIB);
                 assertThat(ex1.lastRpcIn().sha256()).isEqualTo(sent);
@@ -68,6 +70,9 @@ class GigabyteStreamingTest {
                         })
                         .onFailure(done::tryFail);
                 done.future().await(300, TimeUnit.SECONDS);
+                long t2 = System.nanoTime();
+                System.out.printf("1 GiB up in %.1f s (%.0f MiB/s), 1 GiB down in %.1f s (%.0f MiB/s), exgate peak RSS %d MiB%n",
+                        (t1 - t0) / 1e9, 1024 / ((t1 - t0) / 1e9), (t2 - t1) / 1e9, 1024 / ((t2 - t1) / 1e9), exgate.peakRssMiB());
                 assertThat(received[0]).isEqualTo(GIB);
                 assertThat(wrong[0]).isZero();
 
