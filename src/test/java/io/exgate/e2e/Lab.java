@@ -9,6 +9,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -104,7 +105,7 @@ final class Lab implements AutoCloseable {
     HttpClient client() {
         if (client == null) {
             client = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false)
-                .setDefaultHost("localhost").setDefaultPort(port()).setMaxChunkSize(64 * 1024));
+                .setDefaultHost("localhost").setDefaultPort(port()).setMaxChunkSize(64 * 1024), new PoolOptions().setHttp1MaxSize(200));
         }
         return client;
     }

@@ -1,10 +1,14 @@
 package io.exgate.proxy;
 
 import io.exgate.proxy.admin.AdminServer;
-import io.exgate.proxy.config.BackendSettings;
 import io.exgate.proxy.config.ExgateConfig;
 import io.exgate.proxy.http.FrontendVerticle;
-import io.exgate.routing.BackendPool;
+import io.exgate.routing.AffinityCookie;
+import io.exgate.routing.BackendHealth;
+import io.exgate.routing.MailboxMap;
+import io.exgate.routing.MailboxRouter;
+import io.exgate.routing.OutstandingRequests;
+import io.exgate.routing.StickyTable;
 import io.exgate.tls.TlsEngine;
 import io.exgate.tls.TlsPolicy;
 import io.vertx.core.Future;
@@ -12,6 +16,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.concurrent.atomic.AtomicReference;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -49,17 +56,22 @@ public final class Exgate {
         }
         int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
-        BackendPool pool = new BackendPool(config.backends().stream().map(BackendSettings::backend).toList());
+        AtomicReference<MailboxMap> mailboxMap = new AtomicReference<>(config.routing().initialMap());
+        MailboxRouter router = new MailboxRouter(config.routing().routes(), affinityCookie(config), mailboxMap::get,
+                new StickyTable(STICKY_CAPACITY, STICKY_IDLE_MILLIS, System::nanoTime), BackendHealth.ALL_UP,
+                new OutstandingRequests());
+        Optional<MailboxMapReloader> reloader = config.routing().mailboxMap().map(file -> new MailboxMapReloader(vertx, file,
+                config.backends().stream().map(b -> b.backend().name()).collect(Collectors.toSet()), mailboxMap));
         List<String> deployments = new ArrayList<>();
         // Port 0 asks for a random port; Vert.x shares one random port among instances given the same
         // negative number.
         int port = config.listen().port() == 0 ? -1 : config.listen().port();
-        FrontendVerticle first = new FrontendVerticle(config, port, engine, pool);
+        FrontendVerticle first = new FrontendVerticle(config, port, engine, router);
         Future<Exgate> started = vertx.deployVerticle(first).compose(id -> {
             deployments.add(id);
             Future<Void> chain = Future.succeededFuture();
             for (int i = 1; i < loops; i++) {
-                chain = chain.compose(v -> vertx.deployVerticle(new FrontendVerticle(config, port, engine, pool))
+                chain = chain.compose(v -> vertx.deployVerticle(new FrontendVerticle(config, port, engine, router))
                         .map(deployments::add).mapEmpty());
             }
             return chain;
@@ -67,6 +79,7 @@ public final class Exgate {
                 ? AdminServer.start(vertx, config.admin().get()).map(Optional::of)
                 : Future.succeededFuture(Optional.<AdminServer>empty())
         ).map(admin -> {
+            reloader.ifPresent(MailboxMapReloader::start);
             Exgate exgate = new Exgate(vertx, deployments, first.actualPort(), admin, engine);
             LOG.info("exgate {} listening on https://{}:{} (TLS engine: {}; {}; {} event loops); backends: {}{}",
                     ExgateVersion.get(), config.listen().host(), exgate.port, engine.describe(),
@@ -88,6 +101,22 @@ public final class Exgate {
             }
         });
         return result.future();
+    }
+
+    /** How many placements one instance remembers for clients that return no cookie (RPC channels). */
+    private static final int STICKY_CAPACITY = 200_000;
+    /** RPC channels live for hours; a placement unused this long is forgotten. */
+    private static final long STICKY_IDLE_MILLIS = 12 * 3_600_000L;
+
+    private static AffinityCookie affinityCookie(ExgateConfig config) {
+        if (config.routing().cookieSecret().isPresent()) {
+            return new AffinityCookie(config.routing().cookieSecret().get().getBytes(StandardCharsets.UTF_8));
+        }
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        LOG.warn("routing.cookie-secret is not set: using a random one. Replicas of exgate will not honour each other's "
+                + "affinity cookies (mailbox routing still agrees, it hashes the same everywhere); set the same secret on all.");
+        return new AffinityCookie(secret);
     }
 
     public int port() {

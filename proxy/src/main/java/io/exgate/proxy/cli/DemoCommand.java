@@ -42,9 +42,7 @@ final class DemoCommand implements Callable<Integer> {
         SimulatedMailboxServer.Settings settings = SimulatedMailboxServer.Settings.exchangeLike()
                 .withPendingPeriod(Duration.ofSeconds(2))
                 .withNotificationWait(Duration.ofSeconds(8))
-                .withRpcOutLength(64 * 1024)
-                // Mailbox affinity is not built yet, so sessions are not held to one server in the demo.
-                .withStrictSessions(false);
+                .withRpcOutLength(64 * 1024);
         SimulatedMailboxServer ex1 = new SimulatedMailboxServer(backends, "EX1", settings);
         SimulatedMailboxServer ex2 = new SimulatedMailboxServer(backends, "EX2", settings);
         int port1;
@@ -112,7 +110,8 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("  curl -k " + base + "/ews/exchange.asmx");
         System.out.println("  # outside the Exchange virtual directories exgate answers 404 itself");
         System.out.println("  curl -k -i " + base + "/not-exchange");
-        System.out.println("  # MAPI over HTTP: Connect, then a NotificationWait whose PENDING lines stream every 2 s");
+        System.out.println("  # MAPI over HTTP: Connect, then a NotificationWait whose PENDING lines stream every 2 s;");
+        System.out.println("  # the MailboxId and exgate's affinity cookie keep both on the server that holds the session");
         System.out.println("  curl -k -sS -c " + cookies + " -X POST " + mapiHeaders + " -H 'X-RequestType: Connect' --data-binary 'connect' " + mapi);
         System.out.println("  curl -k -sS -N -b " + cookies + " -X POST " + mapiHeaders + " -H 'X-RequestType: NotificationWait' --data-binary 'wait' " + mapi);
         System.out.println("  # RPC over HTTP: an echo request on a custom HTTP method");

@@ -1,6 +1,10 @@
 package io.exgate.proxy.config;
 
 import io.exgate.routing.Backend;
+import io.exgate.routing.MailboxMap;
+import io.exgate.routing.Routes;
+import io.exgate.routing.VirtualDirectory;
+import io.exgate.routing.WeightedBackend;
 import io.exgate.tls.CertificateLoadException;
 import io.exgate.tls.PemCertificate;
 import io.vertx.core.buffer.Buffer;
@@ -38,7 +42,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class ConfigLoader {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern BACKEND_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
-    private static final Set<String> TOP = Set.of("listen", "tls", "admin", "backends", "timeouts", "logs");
+    private static final Set<String> TOP = Set.of("listen", "tls", "admin", "backends", "routing", "routes", "timeouts", "logs");
 
     private final String file;
     private final Path baseDir;
@@ -86,6 +90,7 @@ public final class ConfigLoader {
             }
         }
         List<BackendSettings> backends = backends(root);
+        RoutingSettings routing = routing(root, backends);
         Timeouts timeouts = timeouts(section(root, "timeouts", "timeouts", false));
 
         Path logDirectory = baseDir.resolve("logs");
@@ -100,7 +105,7 @@ public final class ConfigLoader {
                 }
             }
         }
-        return new ExgateConfig(file, listen, engine, certificates, admin, backends, timeouts, logDirectory);
+        return new ExgateConfig(file, listen, engine, certificates, admin, backends, routing, timeouts, logDirectory);
     }
 
     private Map<String, Object> parseYaml(String text) throws ConfigException {
@@ -236,7 +241,7 @@ public final class ConfigLoader {
                 throw new ConfigException(file, path, entries.get(i), "must be a mapping with name: and url:");
             }
             Map<String, Object> entry = stringKeys(raw, path + ".");
-            checkKeys(entry, path + ".", Set.of("name", "url", "tls"));
+            checkKeys(entry, path + ".", Set.of("name", "url", "weight", "tls"));
             String name = string(entry, "name", path + ".name", true);
             if (!BACKEND_NAME.matcher(name).matches()) {
                 throw new ConfigException(file, path + ".name", name, "must be letters, digits, '.', '_' or '-' (at most 63)");
@@ -247,6 +252,7 @@ public final class ConfigLoader {
             }
             String url = string(entry, "url", path + ".url", true);
             Backend backend = backendUrl(name, url, path + ".url");
+            int weight = weight(entry.get("weight"), path + ".weight", 1);
             boolean verify = true;
             Optional<Buffer> ca = Optional.empty();
             Map<String, Object> tls = section(entry, "tls", path + ".tls", false);
@@ -270,9 +276,103 @@ public final class ConfigLoader {
                     ca = Optional.of(caFile(caValue, path + ".tls.ca"));
                 }
             }
-            out.add(new BackendSettings(backend, verify, ca));
+            out.add(new BackendSettings(backend, weight, verify, ca));
         }
         return out;
+    }
+
+    private int weight(Object value, String path, int fallback) throws ConfigException {
+        if (value == null) {
+            return fallback;
+        }
+        if (!(value instanceof Integer w) || w < 1 || w > 100) {
+            throw new ConfigException(file, path, value, "must be a whole number from 1 to 100");
+        }
+        return w;
+    }
+
+    private RoutingSettings routing(Map<String, Object> root, List<BackendSettings> backends) throws ConfigException {
+        Optional<String> secret = Optional.empty();
+        Optional<Path> mapFile = Optional.empty();
+        MailboxMap map = MailboxMap.EMPTY;
+        Set<String> names = new java.util.LinkedHashSet<>();
+        backends.forEach(b -> names.add(b.backend().name()));
+        Map<String, Object> section = section(root, "routing", "routing", false);
+        if (section != null) {
+            checkKeys(section, "routing.", Set.of("cookie-secret", "mailbox-map"));
+            String s = string(section, "cookie-secret", "routing.cookie-secret", false);
+            if (s != null) {
+                if (s.getBytes(StandardCharsets.UTF_8).length < 16) {
+                    // The value itself is a secret: it is not repeated in the message.
+                    throw new ConfigException(file, "routing.cookie-secret", null, "must be at least 16 characters long");
+                }
+                secret = Optional.of(s);
+            }
+            String m = string(section, "mailbox-map", "routing.mailbox-map", false);
+            if (m != null) {
+                Path p = existingFile(m, "routing.mailbox-map");
+                try {
+                    map = MailboxMap.parse(p.toString(), Files.readString(p, StandardCharsets.UTF_8), names);
+                } catch (MailboxMap.MailboxMapException e) {
+                    throw new ConfigException(file, "routing.mailbox-map", m, e.getMessage());
+                } catch (IOException e) {
+                    throw new ConfigException(file, "routing.mailbox-map", m, "cannot be read: " + e.getMessage());
+                }
+                mapFile = Optional.of(p);
+            }
+        }
+        return new RoutingSettings(secret, mapFile, map, routes(root, backends));
+    }
+
+    /** {@code routes: { mapi: [ex1, ex2], owa: { ex1: 2, ex3: 1 } }}; a directory left out gets every backend. */
+    private Routes routes(Map<String, Object> root, List<BackendSettings> backends) throws ConfigException {
+        Map<String, VirtualDirectory> dirs = new LinkedHashMap<>();
+        for (VirtualDirectory v : VirtualDirectory.values()) {
+            dirs.put(v == VirtualDirectory.ACTIVESYNC ? "activesync" : v.path().substring(1).toLowerCase(Locale.ROOT), v);
+        }
+        List<WeightedBackend> all = backends.stream().map(b -> new WeightedBackend(b.backend(), b.weight())).toList();
+        Map<VirtualDirectory, List<WeightedBackend>> byDir = new java.util.EnumMap<>(VirtualDirectory.class);
+        for (VirtualDirectory v : VirtualDirectory.values()) {
+            byDir.put(v, all);
+        }
+        Map<String, Object> section = section(root, "routes", "routes", false);
+        if (section != null) {
+            checkKeys(section, "routes.", dirs.keySet());
+            for (Map.Entry<String, Object> e : section.entrySet()) {
+                String path = "routes." + e.getKey();
+                List<WeightedBackend> chosen = new ArrayList<>();
+                if (e.getValue() instanceof List<?> list) {
+                    for (Object name : list) {
+                        BackendSettings b = backendNamed(backends, String.valueOf(name), path);
+                        chosen.add(new WeightedBackend(b.backend(), b.weight()));
+                    }
+                } else if (e.getValue() instanceof Map<?, ?> weights) {
+                    for (Map.Entry<?, ?> w : weights.entrySet()) {
+                        BackendSettings b = backendNamed(backends, String.valueOf(w.getKey()), path);
+                        chosen.add(new WeightedBackend(b.backend(), weight(w.getValue(), path + "." + w.getKey(), 1)));
+                    }
+                } else {
+                    throw new ConfigException(file, path, e.getValue(), "must list backend names, or map backend names to weights");
+                }
+                if (chosen.isEmpty()) {
+                    throw new ConfigException(file, path, e.getValue(), "must name at least one backend");
+                }
+                if (chosen.stream().map(w -> w.backend().name()).distinct().count() != chosen.size()) {
+                    throw new ConfigException(file, path, e.getValue(), "names a backend twice");
+                }
+                byDir.put(dirs.get(e.getKey()), chosen);
+            }
+        }
+        return new Routes(backends.stream().map(BackendSettings::backend).toList(), byDir);
+    }
+
+    private BackendSettings backendNamed(List<BackendSettings> backends, String name, String path) throws ConfigException {
+        for (BackendSettings b : backends) {
+            if (b.backend().name().equalsIgnoreCase(name)) {
+                return b;
+            }
+        }
+        throw new ConfigException(file, path, name, "is not a configured backend name");
     }
 
     private Backend backendUrl(String name, String url, String path) throws ConfigException {

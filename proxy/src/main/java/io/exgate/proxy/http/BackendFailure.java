@@ -29,6 +29,12 @@ record BackendFailure(int status, String reason, String phrase) {
         return new BackendFailure(502, "Bad Gateway", String.valueOf(t.getMessage()));
     }
 
+    /** True when the failure came before any byte of the request was sent (connecting, resolving, TLS). */
+    static boolean beforeSending(Throwable t) {
+        return t instanceof ConnectException || t instanceof UnknownHostException || t instanceof SSLException
+                || t.getCause() instanceof SSLException;
+    }
+
     static BackendFailure idle(long idleMillis) {
         return new BackendFailure(504, "Gateway Timeout", "no answer within the idle timeout of " + idleMillis + " ms");
     }

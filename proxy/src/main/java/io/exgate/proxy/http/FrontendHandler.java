@@ -1,33 +1,36 @@
 package io.exgate.proxy.http;
 
-import io.exgate.routing.BackendPool;
 import io.exgate.routing.BadRequestTargetException;
+import io.exgate.routing.BadRoutingInputException;
+import io.exgate.routing.MailboxRouter;
+import io.exgate.routing.NoBackendAvailableException;
 import io.exgate.routing.RequestTarget;
+import io.exgate.routing.RoutingDecision;
 import io.exgate.routing.VirtualDirectory;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.Map;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The public listener's request handler: normalises the target, refuses what is not under an
- * Exchange virtual directory (never asking a backend), picks a backend and relays.
+ * Exchange virtual directory (never asking a backend), lets the router place the request, and relays.
  */
 public final class FrontendHandler implements Handler<HttpServerRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(FrontendHandler.class);
 
     private final Vertx vertx;
-    private final BackendPool pool;
+    private final MailboxRouter router;
     private final Map<String, HttpClientAgent> clients;
     private final long idleMillis;
 
-    public FrontendHandler(Vertx vertx, BackendPool pool, Map<String, HttpClientAgent> clients, long idleMillis) {
+    public FrontendHandler(Vertx vertx, MailboxRouter router, Map<String, HttpClientAgent> clients, long idleMillis) {
         this.vertx = vertx;
-        this.pool = pool;
+        this.router = router;
         this.clients = Map.copyOf(clients);
         this.idleMillis = idleMillis;
     }
@@ -43,15 +46,33 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
             ErrorResponse.send(request, 400, "Bad Request", "The request target is not acceptable: " + e.getMessage() + ".", requestId);
             return;
         }
-        Optional<VirtualDirectory> vdir = VirtualDirectory.of(target.path());
-        if (vdir.isEmpty()) {
+        if (VirtualDirectory.of(target.path()).isEmpty()) {
             LOG.info("request {} from {}: 404 {} {} (not an Exchange virtual directory)", requestId, client(request),
                     request.method(), target.path());
             ErrorResponse.send(request, 404, "Not Found", "There is no Exchange virtual directory at this path.", requestId);
             return;
         }
-        var backend = pool.pick();
-        new ProxyExchange(vertx, request, target, backend, clients.get(backend.name()), requestId, idleMillis).start();
+        RoutingDecision decision;
+        try {
+            decision = router.route(request.method().name(), target, request::getHeader, name -> cookie(request, name));
+        } catch (BadRoutingInputException e) {
+            LOG.info("request {} from {}: 400 {} {} ({})", requestId, client(request), request.method(), target.path(), e.getMessage());
+            ErrorResponse.send(request, 400, "Bad Request", "The " + e.getMessage() + ".", requestId);
+            return;
+        } catch (NoBackendAvailableException e) {
+            LOG.warn("request {} from {}: 503 {} {} ({})", requestId, client(request), request.method(), target.path(), e.getMessage());
+            ErrorResponse.send(request, 503, "Service Unavailable", "No mail server is available for this service.", requestId);
+            return;
+        }
+        if (decision.rejectedCookie()) {
+            LOG.warn("request {} from {}: ignored an exgate affinity cookie whose signature does not verify", requestId, client(request));
+        }
+        new ProxyExchange(vertx, request, target, decision, router, clients, requestId, idleMillis).start();
+    }
+
+    private static String cookie(HttpServerRequest request, String name) {
+        Cookie c = request.getCookie(name);
+        return c == null ? null : c.getValue();
     }
 
     private static String client(HttpServerRequest request) {

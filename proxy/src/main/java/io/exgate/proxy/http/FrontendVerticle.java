@@ -1,7 +1,7 @@
 package io.exgate.proxy.http;
 
 import io.exgate.proxy.config.ExgateConfig;
-import io.exgate.routing.BackendPool;
+import io.exgate.routing.MailboxRouter;
 import io.exgate.tls.ServerTls;
 import io.exgate.tls.TlsEngine;
 import io.exgate.tls.TlsPolicy;
@@ -21,15 +21,15 @@ public final class FrontendVerticle extends VerticleBase {
     private final ExgateConfig config;
     private final int port;
     private final TlsEngine engine;
-    private final BackendPool pool;
+    private final MailboxRouter router;
     private HttpServer server;
     private Map<String, HttpClientAgent> clients;
 
-    public FrontendVerticle(ExgateConfig config, int port, TlsEngine engine, BackendPool pool) {
+    public FrontendVerticle(ExgateConfig config, int port, TlsEngine engine, MailboxRouter router) {
         this.config = config;
         this.port = port;
         this.engine = engine;
-        this.pool = pool;
+        this.router = router;
     }
 
     public int actualPort() {
@@ -54,7 +54,7 @@ public final class FrontendVerticle extends VerticleBase {
         options.setSslHandshakeTimeout(10).setSslHandshakeTimeoutUnit(TimeUnit.SECONDS);
         ServerTls.apply(options, config.certificates(), TlsPolicy.defaults(), engine);
         server = vertx.createHttpServer(options)
-                .requestHandler(new FrontendHandler(vertx, pool, clients, config.timeouts().idle().toMillis()));
+                .requestHandler(new FrontendHandler(vertx, router, clients, config.timeouts().idle().toMillis()));
         return server.listen();
     }
 

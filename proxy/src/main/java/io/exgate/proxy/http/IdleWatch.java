@@ -8,7 +8,7 @@ import io.vertx.core.Vertx;
  */
 final class IdleWatch {
     private final Vertx vertx;
-    private final long idleNanos;
+    private volatile long idleNanos;
     private final Runnable onIdle;
     private volatile long lastActivity = System.nanoTime();
     private long timer = -1;
@@ -19,6 +19,15 @@ final class IdleWatch {
         this.idleNanos = idleMillis * 1_000_000L;
         this.onIdle = onIdle;
         arm(idleMillis);
+    }
+
+    /** Changes the timeout from now on, e.g. to a multiple of the period a MAPI answer announces. */
+    void idleMillis(long millis) {
+        idleNanos = millis * 1_000_000L;
+        if (!stopped) {
+            vertx.cancelTimer(timer);
+            arm(millis);
+        }
     }
 
     void touch() {

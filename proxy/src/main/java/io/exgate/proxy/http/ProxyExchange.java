@@ -1,6 +1,9 @@
 package io.exgate.proxy.http;
 
 import io.exgate.routing.Backend;
+import io.exgate.routing.ExchangeProtocol;
+import io.exgate.routing.MailboxRouter;
+import io.exgate.routing.RoutingDecision;
 import io.exgate.routing.RequestTarget;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.MultiMap;
@@ -15,6 +18,8 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.streams.Pipe;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +38,10 @@ final class ProxyExchange {
     private final Vertx vertx;
     private final HttpServerRequest request;
     private final RequestTarget target;
-    private final Backend backend;
-    private final HttpClientAgent client;
+    private final MailboxRouter router;
+    private final Map<String, HttpClientAgent> clients;
+    private RoutingDecision decision;
+    private Backend counted;
     private final String requestId;
     private final long idleMillis;
     private final IdleWatch watch;
@@ -42,13 +49,14 @@ final class ProxyExchange {
     private boolean responding;
     private boolean finished;
 
-    ProxyExchange(Vertx vertx, HttpServerRequest request, RequestTarget target, Backend backend, HttpClientAgent client,
-                  String requestId, long idleMillis) {
+    ProxyExchange(Vertx vertx, HttpServerRequest request, RequestTarget target, RoutingDecision decision, MailboxRouter router,
+                  Map<String, HttpClientAgent> clients, String requestId, long idleMillis) {
         this.vertx = vertx;
         this.request = request;
         this.target = target;
-        this.backend = backend;
-        this.client = client;
+        this.decision = decision;
+        this.router = router;
+        this.clients = clients;
         this.requestId = requestId;
         this.idleMillis = idleMillis;
         this.watch = new IdleWatch(vertx, idleMillis, this::onIdle);
@@ -57,16 +65,32 @@ final class ProxyExchange {
     void start() {
         Pipe<Buffer> body = request.pipe().endOnFailure(false);
         request.response().closeHandler(v -> onClientGone());
+        connect(body);
+    }
+
+    private void connect(Pipe<Buffer> body) {
+        Backend backend = decision.backend();
+        count(backend);
         RequestOptions options = new RequestOptions()
                 .setMethod(request.method())
                 .setHost(backend.host())
                 .setPort(backend.port())
                 .setSsl(backend.tls())
                 .setURI(target.originForm());
-        client.request(options).onComplete(ar -> {
+        clients.get(backend.name()).request(options).onComplete(ar -> {
             if (ar.failed()) {
-                body.close();
-                fail(BackendFailure.of(ar.cause()));
+                Optional<RoutingDecision> next = BackendFailure.beforeSending(ar.cause()) && !finished
+                        ? router.retry(decision) : Optional.empty();
+                if (next.isPresent()) {
+                    // Nothing was sent yet, so moving on cannot replay anything.
+                    LOG.warn("request {} {} {}: connecting to {} failed ({}), trying {}", requestId, request.method(),
+                            target.path(), backend.name(), BackendFailure.of(ar.cause()).phrase(), next.get().backend().name());
+                    decision = next.get();
+                    connect(body);
+                } else {
+                    body.close();
+                    fail(BackendFailure.of(ar.cause()));
+                }
             } else if (finished) {
                 ar.result().reset();
             } else {
@@ -74,6 +98,20 @@ final class ProxyExchange {
                 forward(body);
             }
         });
+    }
+
+    /** Keeps the backend's in-flight count right: one request counts once, on the backend it is on. */
+    private void count(Backend backend) {
+        release();
+        counted = backend;
+        router.outstanding().started(backend);
+    }
+
+    private void release() {
+        if (counted != null) {
+            router.outstanding().ended(counted);
+            counted = null;
+        }
     }
 
     private void forward(Pipe<Buffer> body) {
@@ -146,17 +184,48 @@ final class ProxyExchange {
         if (!response.headers().contains(RequestIds.HEADER)) {
             response.putHeader(RequestIds.HEADER, requestId);
         }
+        if (decision.setCookie() != null) {
+            response.headers().add("Set-Cookie", decision.setCookie() + "; Path=/; Secure; HttpOnly");
+        }
+        applyPendingPeriod(in.getHeader("X-PendingPeriod"));
         if (!in.headers().contains("Content-Length") && bodyAllowed(in.statusCode()) && request.version() != HttpVersion.HTTP_1_0) {
             response.setChunked(true);
         }
+        // An answer whose body does not follow at once (an RPC OUT channel, a long poll) still gets its
+        // head to the client now; for the usual answer the body is already written by then, head included.
+        vertx.getOrCreateContext().runOnContext(v -> {
+            if (!finished && !response.headWritten() && !response.ended()) {
+                response.writeHead();
+            }
+        });
         body.to(new MeteredWriteStream(response, watch)).onComplete(done -> {
             if (done.succeeded()) {
                 finished = true;
                 watch.stop();
+                release();
             } else {
                 abort("response stream failed: " + done.cause().getMessage());
             }
         });
+    }
+
+    /**
+     * A MAPI answer announces how often it sends PENDING while it works: three periods without a byte
+     * mean the backend is gone, long before the global idle timeout would say so.
+     */
+    private void applyPendingPeriod(String header) {
+        ExchangeProtocol p = decision.classification().protocol();
+        if (header == null || (p != ExchangeProtocol.MAPI_EMSMDB && p != ExchangeProtocol.MAPI_NSPI)) {
+            return;
+        }
+        try {
+            long period = Long.parseLong(header.trim());
+            if (period > 0 && period <= 3_600_000) {
+                watch.idleMillis(Math.max(3 * period, 3_000));
+            }
+        } catch (NumberFormatException ignored) {
+            // Not a number: the global idle timeout stays.
+        }
     }
 
     private boolean bodyAllowed(int status) {
@@ -178,6 +247,7 @@ final class ProxyExchange {
         if (!finished) {
             finished = true;
             watch.stop();
+            release();
             if (backendRequest != null) {
                 backendRequest.reset();
             }
@@ -191,7 +261,8 @@ final class ProxyExchange {
         }
         finished = true;
         watch.stop();
-        LOG.warn("request {} {} {} via {}: aborted, {}", requestId, request.method(), target.path(), backend.name(), why);
+        release();
+        LOG.warn("request {} {} {} via {}: aborted, {}", requestId, request.method(), target.path(), decision.backend().name(), why);
         if (backendRequest != null) {
             backendRequest.reset();
         }
@@ -205,8 +276,9 @@ final class ProxyExchange {
         }
         finished = true;
         watch.stop();
-        LOG.warn("request {} {} {} via {} ({}): {} {}", requestId, request.method(), target.path(), backend.name(),
-                backend.url(), failure.status(), failure.phrase());
+        release();
+        LOG.warn("request {} {} {} via {} ({}): {} {}", requestId, request.method(), target.path(), decision.backend().name(),
+                decision.backend().url(), failure.status(), failure.phrase());
         if (backendRequest != null) {
             backendRequest.reset();
         }

@@ -89,7 +89,7 @@ class ConfigLoaderTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "unknown top-level key | listen: 127.0.0.1:8443 | listne: 127.0.0.1:8443 | listne: unknown key (allowed here: admin, backends, listen, logs, timeouts, tls)",
+        "unknown top-level key | listen: 127.0.0.1:8443 | listne: 127.0.0.1:8443 | listne: unknown key (allowed here: admin, backends, listen, logs, routes, routing, timeouts, tls)",
         "bad listen address | listen: 127.0.0.1:8443 | listen: 127.0.0.1 | listen = '127.0.0.1': is not an address",
         "port out of range | listen: 127.0.0.1:8443 | listen: 127.0.0.1:70000 | listen = '127.0.0.1:70000': is not an address",
         "bad IPv4 | listen: 127.0.0.1:8443 | listen: 300.1.1.1:443 | listen = '300.1.1.1:443': is not an address",
@@ -103,9 +103,14 @@ class ConfigLoaderTest {
         "zero idle | idle: 15m | idle: 0s | timeouts.idle = '0s': must be more than zero",
         "unknown timeout | idle: 15m | idel: 15m | timeouts.idel: unknown key",
         "admin same as listen | listen: 127.0.0.1:9090 | listen: 127.0.0.1:8443 | admin.listen = '127.0.0.1:8443': is the same address as listen",
+        "bad weight | name: ex1 | name: ex1\\n    weight: 0 | backends[0].weight = '0': must be a whole number from 1 to 100",
+        "unknown route | logs: | routes:\\n  imap: [ex1]\\nlogs: | routes.imap: unknown key",
+        "route to unknown backend | logs: | routes:\\n  mapi: [ex1, ex7]\\nlogs: | routes.mapi = 'ex7': is not a configured backend name",
+        "short cookie secret | logs: | routing:\\n  cookie-secret: short\\nlogs: | routing.cookie-secret: must be at least 16 characters long",
+        "missing mailbox map | logs: | routing:\\n  mailbox-map: nowhere.csv\\nlogs: | routing.mailbox-map = 'nowhere.csv': file ",
     })
     void refusesMistakesNamingFileKeyAndValue(String what, String from, String to, String expected) {
-        String yaml = VALID.replace(from, to);
+        String yaml = VALID.replace(from, to.replace("\\n", "\n"));
         assertThat(yaml).as("test setup for " + what).isNotEqualTo(VALID);
         assertThatThrownBy(() -> load(yaml))
                 .isInstanceOf(ConfigException.class)
@@ -130,6 +135,35 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> load("listen: 127.0.0.1:1\nlisten: 127.0.0.1:2\n")).hasMessageContaining("is not valid YAML");
         assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("absent.yaml")))
                 .hasMessage(dir.resolve("absent.yaml") + ": the configuration file does not exist");
+    }
+
+    @Test
+    void readsRoutesWeightsAndTheMailboxMap() throws Exception {
+        Files.writeString(dir.resolve("mailboxes.csv"), "# guid or address or domain,backend\ncontoso.com,ex2\n");
+        ExgateConfig c = load(VALID.replace("  - name: ex1\n", "  - name: ex1\n    weight: 3\n").replace("logs:", """
+                routing:
+                  cookie-secret: 0123456789abcdef0123
+                  mailbox-map: mailboxes.csv
+                routes:
+                  mapi: [ex1]
+                  owa: { ex1: 1, ex2: 5 }
+                logs:"""));
+        assertThat(c.routing().cookieSecret()).contains("0123456789abcdef0123");
+        assertThat(c.routing().initialMap().size()).isEqualTo(1);
+        var routes = c.routing().routes();
+        assertThat(routes.forDirectory(io.exgate.routing.VirtualDirectory.MAPI))
+                .extracting(w -> w.backend().name() + ":" + w.weight()).containsExactly("ex1:3");
+        assertThat(routes.forDirectory(io.exgate.routing.VirtualDirectory.OWA))
+                .extracting(w -> w.backend().name() + ":" + w.weight()).containsExactly("ex1:1", "ex2:5");
+        assertThat(routes.forDirectory(io.exgate.routing.VirtualDirectory.EWS))
+                .extracting(w -> w.backend().name() + ":" + w.weight()).containsExactly("ex1:3", "ex2:1");
+    }
+
+    @Test
+    void refusesABrokenMailboxMapNamingItsLine() throws Exception {
+        Files.writeString(dir.resolve("mailboxes.csv"), "alice@contoso.com,ex1\nbob@contoso.com,ex9\n");
+        assertThatThrownBy(() -> load(VALID.replace("logs:", "routing:\n  mailbox-map: mailboxes.csv\nlogs:")))
+                .hasMessageContaining("routing.mailbox-map = 'mailboxes.csv': " + dir.resolve("mailboxes.csv") + ":2: backend 'ex9' is not configured");
     }
 
     @Test

@@ -1,0 +1,79 @@
+package io.exgate.routing;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * exgate's own affinity cookie: which backend a client's session for one routing key was placed on,
+ * HMAC-signed so that a client can neither forge nor redirect it. One cookie per key (its name is
+ * derived from the key), so that an Outlook with several mailboxes open keeps each where it lives.
+ * A cookie only ever names a configured backend; it never makes exgate connect anywhere else.
+ */
+public final class AffinityCookie {
+    static final String PREFIX = "exgate-";
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+
+    private final byte[] secret;
+    private final ThreadLocal<Mac> mac;
+
+    public AffinityCookie(byte[] secret) {
+        if (secret.length < 16) {
+            throw new IllegalArgumentException("the cookie secret needs at least 16 bytes");
+        }
+        this.secret = secret.clone();
+        this.mac = ThreadLocal.withInitial(this::newMac);
+    }
+
+    private Mac newMac() {
+        try {
+            Mac m = Mac.getInstance("HmacSHA256");
+            m.init(new SecretKeySpec(secret, "HmacSHA256"));
+            return m;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available", e);
+        }
+    }
+
+    /** The cookie's name for a key: {@code exgate-<8 hex digits>}, or {@code exgate-any} for keyless requests. */
+    public static String nameFor(RoutingKey key) {
+        if (!key.isPresent()) {
+            return PREFIX + "any";
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest((key.kind().logName() + ':' + key.value()).getBytes(StandardCharsets.UTF_8));
+            return PREFIX + HexFormat.of().formatHex(digest, 0, 4);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The value naming a backend: {@code <backend>.<signature>}. */
+    public String value(String cookieName, String backendName) {
+        return backendName + '.' + sign(cookieName, backendName);
+    }
+
+    /** The backend a cookie names, if its signature holds for this cookie name. */
+    public Optional<String> verify(String cookieName, String value) {
+        int dot = value.lastIndexOf('.');
+        if (dot <= 0) {
+            return Optional.empty();
+        }
+        String backend = value.substring(0, dot);
+        byte[] expected = sign(cookieName, backend).getBytes(StandardCharsets.US_ASCII);
+        byte[] given = value.substring(dot + 1).getBytes(StandardCharsets.US_ASCII);
+        return MessageDigest.isEqual(expected, given) ? Optional.of(backend) : Optional.empty();
+    }
+
+    private String sign(String cookieName, String backendName) {
+        Mac m = mac.get();
+        byte[] tag = m.doFinal((cookieName + '=' + backendName).getBytes(StandardCharsets.UTF_8));
+        return B64.encodeToString(java.util.Arrays.copyOf(tag, 16));
+    }
+}
