@@ -32,6 +32,15 @@ class MailboxAffinityTest {
                 .withNotificationWait(java.time.Duration.ofMillis(600));
     }
 
+    /** Exchange-like mailbox servers that refuse sessions they did not create; returns their URLs. */
+    private static List<String> simulators(Lab lab, String... names) throws Exception {
+        List<String> urls = new ArrayList<>();
+        for (String name : names) {
+            urls.add(lab.simulator(new SimulatedMailboxServer(lab.vertx, name, strict())));
+        }
+        return urls;
+    }
+
     private static List<String> mailboxes(int n) {
         Random r = new Random(42);
         List<String> out = new ArrayList<>();
@@ -62,10 +71,7 @@ class MailboxAffinityTest {
     @Test
     void aMapiSessionStaysOnTheBackendThatCreatedIt() throws Exception {
         try (Lab lab = new Lab(dir)) {
-            List<String> urls = new ArrayList<>();
-            for (String name : List.of("ex1", "ex2", "ex3")) {
-                urls.add(lab.simulator(new SimulatedMailboxServer(lab.vertx, name, strict())));
-            }
+            List<String> urls = simulators(lab, "ex1", "ex2", "ex3");
             lab.startExgate(urls);
             HttpClient client = lab.client();
             for (String mailbox : mailboxes(3)) {
@@ -93,10 +99,7 @@ class MailboxAffinityTest {
     @Test
     void twoIndependentInstancesRouteAThousandMailboxesIdentically() throws Exception {
         try (Lab lab = new Lab(dir)) {
-            List<String> urls = new ArrayList<>();
-            for (String name : List.of("ex1", "ex2", "ex3")) {
-                urls.add(lab.simulator(new SimulatedMailboxServer(lab.vertx, name, strict())));
-            }
+            List<String> urls = simulators(lab, "ex1", "ex2", "ex3");
             lab.startExgate(urls);
             Exgate second = Exgate.start(ConfigLoader.load(dir.resolve("exgate.yaml"))).await(20, TimeUnit.SECONDS);
             try {
@@ -173,10 +176,7 @@ class MailboxAffinityTest {
     @Test
     void aForgedAffinityCookieIsIgnored() throws Exception {
         try (Lab lab = new Lab(dir)) {
-            List<String> urls = new ArrayList<>();
-            for (String name : List.of("ex1", "ex2")) {
-                urls.add(lab.simulator(new SimulatedMailboxServer(lab.vertx, name, strict())));
-            }
+            List<String> urls = simulators(lab, "ex1", "ex2");
             lab.startExgate(urls);
             String mailbox = mailboxes(1).get(0);
             Map<String, String> jar = new LinkedHashMap<>();
@@ -209,10 +209,7 @@ class MailboxAffinityTest {
     @Test
     void theMailboxMapDecidesAndIsReloadedWhenTheFileChanges() throws Exception {
         try (Lab lab = new Lab(dir)) {
-            List<String> urls = new ArrayList<>();
-            for (String name : List.of("ex1", "ex2", "ex3")) {
-                urls.add(lab.simulator(new SimulatedMailboxServer(lab.vertx, name, strict())));
-            }
+            List<String> urls = simulators(lab, "ex1", "ex2", "ex3");
             Path map = dir.resolve("mailboxes.csv");
             java.nio.file.Files.writeString(map, "contoso.com,ex3\n");
             lab.startExgate(urls, "routing:\n  mailbox-map: mailboxes.csv\n");
