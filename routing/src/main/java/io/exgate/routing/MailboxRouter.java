@@ -41,17 +41,20 @@ public final class MailboxRouter {
                                  Function<String, String> cookie) throws BadRoutingInputException, NoBackendAvailableException {
         Classification c = Classifier.classify(method, target.path(), header);
         RoutingKey key = RoutingKeys.extract(c, target, header);
-        List<WeightedBackend> candidates = available(c);
+        List<WeightedBackend> candidates = available(c, false);
+        List<WeightedBackend> open = available(c, true);
         if (candidates.isEmpty()) {
             throw new NoBackendAvailableException("no backend is available for " + c.protocol().virtualDirectory().path());
         }
+        // A MAPI Connect or Bind starts a session: only a backend taking new sessions may have it.
+        List<WeightedBackend> placed = isNewSession(c) ? open : candidates;
         String cookieName = AffinityCookie.nameFor(key);
         boolean rejected = false;
 
         Backend chosen = null;
         RoutingDecision.Reason reason = null;
         if (key.kind() == RoutingKey.Kind.RPC_SERVER) {
-            chosen = byServerName(candidates, key.value());
+            chosen = byServerName(open, key.value());
             reason = RoutingDecision.Reason.RPC_SERVER;
         }
         if (chosen == null) {
@@ -61,29 +64,35 @@ public final class MailboxRouter {
                 if (named.isEmpty()) {
                     rejected = true;
                 } else {
-                    chosen = byName(candidates, named.get());
+                    chosen = byName(placed, named.get());
                     reason = RoutingDecision.Reason.COOKIE;
                 }
             }
         }
         if (chosen == null) {
             // The map says where the mailbox's database is active now: it outranks this instance's memory.
-            chosen = mailboxMap.get().lookup(key).map(n -> byName(candidates, n)).orElse(null);
+            chosen = mailboxMap.get().lookup(key).map(n -> byName(open, n)).orElse(null);
             reason = RoutingDecision.Reason.MAILBOX_MAP;
         }
         if (chosen == null && key.isPresent()) {
-            chosen = sticky.get(key).map(n -> byName(candidates, n)).orElse(null);
+            chosen = sticky.get(key).map(n -> byName(placed, n)).orElse(null);
             reason = RoutingDecision.Reason.STICKY;
         }
+        if (chosen == null && open.isEmpty()) {
+            throw new NoBackendAvailableException("every backend for " + c.protocol().virtualDirectory().path()
+                    + " is draining: no new sessions can be placed");
+        }
         List<Backend> order;
-        if (key.isPresent()) {
-            order = RendezvousHash.rank(key.value(), candidates);
+        if (open.isEmpty()) {
+            order = List.of(chosen);
+        } else if (key.isPresent()) {
+            order = RendezvousHash.rank(key.value(), open);
             if (chosen == null) {
                 chosen = order.get(0);
                 reason = RoutingDecision.Reason.HASH;
             }
         } else {
-            order = leastOutstandingFirst(candidates);
+            order = leastOutstandingFirst(open);
             if (chosen == null) {
                 chosen = order.get(0);
                 reason = RoutingDecision.Reason.LEAST_OUTSTANDING;
@@ -92,6 +101,11 @@ public final class MailboxRouter {
         List<Backend> fallbacks = new ArrayList<>(order);
         fallbacks.remove(chosen);
         return decide(c, key, chosen, reason, fallbacks, cookieName, rejected);
+    }
+
+    private static boolean isNewSession(Classification c) {
+        return (c.protocol() == ExchangeProtocol.MAPI_EMSMDB && "Connect".equals(c.action()))
+                || (c.protocol() == ExchangeProtocol.MAPI_NSPI && "Bind".equals(c.action()));
     }
 
     /** The decision for the next backend in order after a connect failure, or empty when there is none. */
@@ -116,10 +130,11 @@ public final class MailboxRouter {
         return new RoutingDecision(c, key, chosen, reason, fallbacks, setCookie, rejected);
     }
 
-    private List<WeightedBackend> available(Classification c) {
+    /** The protocol's backends that are available, or (newSessions) that also accept new sessions. */
+    private List<WeightedBackend> available(Classification c, boolean newSessions) {
         List<WeightedBackend> out = new ArrayList<>();
         for (WeightedBackend b : routes.forDirectory(c.protocol().virtualDirectory())) {
-            if (health.isAvailable(b.backend(), c.protocol())) {
+            if (newSessions ? health.acceptsNewSessions(b.backend(), c.protocol()) : health.isAvailable(b.backend(), c.protocol())) {
                 out.add(b);
             }
         }

@@ -139,4 +139,30 @@ class MailboxRouterTest {
         }
         assertThat(t.size()).isLessThanOrEqualTo(10);
     }
+
+    @Test
+    void aDrainingBackendKeepsItsSessionsButTakesNoNewOnes() throws Exception {
+        String mailbox = "/mapi/emsmdb/?MailboxId=5e8d6a2c-0b9a-4e27-9c9e-2f1d9a6b7c31@contoso.com";
+        RoutingDecision placed = route(router(ALL, BackendHealth.ALL_UP, MailboxMap.EMPTY), "POST", mailbox, Map.of());
+        Backend home = placed.backend();
+        BackendHealth draining = new BackendHealth() {
+            @Override
+            public boolean isAvailable(Backend b, ExchangeProtocol p) {
+                return true;
+            }
+
+            @Override
+            public boolean acceptsNewSessions(Backend b, ExchangeProtocol p) {
+                return !b.equals(home);
+            }
+        };
+        MailboxRouter r = router(ALL, draining, MailboxMap.EMPTY);
+        assertThat(route(r, "POST", mailbox, Map.of("X-RequestType", "Execute")).backend()).as("the open session stays")
+                .isEqualTo(home);
+        jar.clear();
+        assertThat(route(r, "POST", mailbox, Map.of("X-RequestType", "Execute")).backend())
+                .as("without its cookie, this instance still remembers the session").isEqualTo(home);
+        assertThat(route(r, "POST", mailbox, Map.of("X-RequestType", "Connect")).backend()).as("a new session goes elsewhere")
+                .isNotEqualTo(home);
+    }
 }
