@@ -1,5 +1,5 @@
 /**
- * Observability: Micrometer/Prometheus meters and the Exchange HttpProxy-style CSV log writer
- * (issue 6). Empty until then.
+ * Observability: the Exchange HttpProxy-style CSV log writer ({@link io.exgate.metrics.HttpProxyLog}),
+ * and later the Micrometer/Prometheus meters.
  */
 package io.exgate.metrics;

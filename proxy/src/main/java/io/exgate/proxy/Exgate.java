@@ -3,6 +3,7 @@ package io.exgate.proxy;
 import io.exgate.proxy.admin.AdminServer;
 import io.exgate.proxy.config.ExgateConfig;
 import io.exgate.proxy.http.FrontendVerticle;
+import io.exgate.proxy.http.PinnedConnections;
 import io.exgate.routing.AffinityCookie;
 import io.exgate.routing.BackendHealth;
 import io.exgate.routing.MailboxMap;
@@ -60,18 +61,19 @@ public final class Exgate {
         MailboxRouter router = new MailboxRouter(config.routing().routes(), affinityCookie(config), mailboxMap::get,
                 new StickyTable(STICKY_CAPACITY, STICKY_IDLE_MILLIS, System::nanoTime), BackendHealth.ALL_UP,
                 new OutstandingRequests());
+        PinnedConnections.Shared pinCounts = new PinnedConnections.Shared();
         Optional<MailboxMapReloader> reloader = config.routing().mailboxMap().map(file -> new MailboxMapReloader(vertx, file,
                 config.backends().stream().map(b -> b.backend().name()).collect(Collectors.toSet()), mailboxMap));
         List<String> deployments = new ArrayList<>();
         // Port 0 asks for a random port; Vert.x shares one random port among instances given the same
         // negative number.
         int port = config.listen().port() == 0 ? -1 : config.listen().port();
-        FrontendVerticle first = new FrontendVerticle(config, port, engine, router);
+        FrontendVerticle first = new FrontendVerticle(config, port, engine, router, pinCounts);
         Future<Exgate> started = vertx.deployVerticle(first).compose(id -> {
             deployments.add(id);
             Future<Void> chain = Future.succeededFuture();
             for (int i = 1; i < loops; i++) {
-                chain = chain.compose(v -> vertx.deployVerticle(new FrontendVerticle(config, port, engine, router))
+                chain = chain.compose(v -> vertx.deployVerticle(new FrontendVerticle(config, port, engine, router, pinCounts))
                         .map(deployments::add).mapEmpty());
             }
             return chain;

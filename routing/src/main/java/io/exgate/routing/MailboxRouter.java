@@ -39,8 +39,21 @@ public final class MailboxRouter {
 
     public RoutingDecision route(String method, RequestTarget target, Function<String, String> header,
                                  Function<String, String> cookie) throws BadRoutingInputException, NoBackendAvailableException {
+        return route(method, target, header, cookie, null);
+    }
+
+    /**
+     * As {@link #route(String, RequestTarget, Function, Function)}; {@code boundAuthClient} is the client's
+     * address when the request starts a connection-bound handshake, used as the key when there is none.
+     */
+    public RoutingDecision route(String method, RequestTarget target, Function<String, String> header,
+                                 Function<String, String> cookie, String boundAuthClient)
+            throws BadRoutingInputException, NoBackendAvailableException {
         Classification c = Classifier.classify(method, target.path(), header);
         RoutingKey key = RoutingKeys.extract(c, target, header);
+        if (!key.isPresent() && boundAuthClient != null) {
+            key = new RoutingKey(RoutingKey.Kind.CLIENT_ADDRESS, boundAuthClient);
+        }
         List<WeightedBackend> candidates = available(c, false);
         List<WeightedBackend> open = available(c, true);
         if (candidates.isEmpty()) {

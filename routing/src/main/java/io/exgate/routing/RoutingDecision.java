@@ -36,6 +36,10 @@ public record RoutingDecision(Classification classification, RoutingKey key, Bac
         HASH("Hash"),
         /** No key: the backend with the fewest requests in flight. */
         LEAST_OUTSTANDING("LeastOutstanding"),
+        /** The client connection is pinned to a backend connection by NTLM or Negotiate. */
+        PINNED("Pinned"),
+        /** The backend that issued this client connection's NTLM or Negotiate challenge. */
+        CHALLENGE("Challenge"),
         /** The first choice could not be connected to; this is the next one. */
         RETRY("Retry");
 
@@ -48,6 +52,11 @@ public record RoutingDecision(Classification classification, RoutingKey key, Bac
         public String logName() {
             return logName;
         }
+    }
+
+    /** The same request, sent to a backend this client connection is bound to: no fallback, no new cookie. */
+    public RoutingDecision boundTo(Backend bound, Reason why) {
+        return new RoutingDecision(classification, key, bound, why, List.of(), null, rejectedCookie);
     }
 
     /** A short human-readable account for log lines, e.g. {@code Mapi Execute MailboxId~...@x.com -> ex2 (Hash)}. */

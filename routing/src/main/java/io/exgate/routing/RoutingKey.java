@@ -20,6 +20,11 @@ public record RoutingKey(Kind kind, String value) {
         ANCHOR_MAILBOX("AnchorMailbox"),
         /** Exchange ActiveSync's {@code User} query parameter. */
         ACTIVESYNC_USER("ActiveSyncUser"),
+        /**
+         * A connection-bound handshake (NTLM, Negotiate) that starts without a key: the client's address,
+         * so that both channels of one client's RPC virtual connection meet, on every replica alike.
+         */
+        CLIENT_ADDRESS("ClientAddress"),
         /** No key: the request may go to any backend. */
         NONE("None");
 

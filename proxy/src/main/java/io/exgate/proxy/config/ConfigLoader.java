@@ -42,7 +42,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class ConfigLoader {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern BACKEND_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
-    private static final Set<String> TOP = Set.of("listen", "tls", "admin", "backends", "routing", "routes", "timeouts", "logs");
+    private static final Set<String> TOP = Set.of("listen", "tls", "admin", "backends", "routing", "routes", "pinning", "timeouts", "logs");
 
     private final String file;
     private final Path baseDir;
@@ -91,6 +91,7 @@ public final class ConfigLoader {
         }
         List<BackendSettings> backends = backends(root);
         RoutingSettings routing = routing(root, backends);
+        PinningSettings pinning = pinning(section(root, "pinning", "pinning", false));
         Timeouts timeouts = timeouts(section(root, "timeouts", "timeouts", false));
 
         Path logDirectory = baseDir.resolve("logs");
@@ -105,7 +106,7 @@ public final class ConfigLoader {
                 }
             }
         }
-        return new ExgateConfig(file, listen, engine, certificates, admin, backends, routing, timeouts, logDirectory);
+        return new ExgateConfig(file, listen, engine, certificates, admin, backends, routing, pinning, timeouts, logDirectory);
     }
 
     private Map<String, Object> parseYaml(String text) throws ConfigException {
@@ -419,6 +420,26 @@ public final class ConfigLoader {
         }
     }
 
+    private PinningSettings pinning(Map<String, Object> section) throws ConfigException {
+        if (section == null) {
+            return PinningSettings.UNLIMITED;
+        }
+        checkKeys(section, "pinning.", Set.of("max-age", "max-requests", "max-per-client"));
+        Duration maxAge = section.get("max-age") == null ? Duration.ZERO : durationValue(section, "max-age", "pinning.max-age");
+        return new PinningSettings(maxAge, count(section.get("max-requests"), "pinning.max-requests"),
+                count(section.get("max-per-client"), "pinning.max-per-client"));
+    }
+
+    private int count(Object value, String path) throws ConfigException {
+        if (value == null) {
+            return 0;
+        }
+        if (!(value instanceof Integer n) || n < 0) {
+            throw new ConfigException(file, path, value, "must be a whole number, 0 for no cap");
+        }
+        return n;
+    }
+
     private Timeouts timeouts(Map<String, Object> section) throws ConfigException {
         if (section == null) {
             return new Timeouts(Timeouts.DEFAULT_CONNECT, Timeouts.DEFAULT_IDLE, Timeouts.DEFAULT_BACKEND_KEEP_ALIVE,
@@ -433,11 +454,11 @@ public final class ConfigLoader {
     }
 
     private Duration duration(Map<String, Object> section, String key, Duration fallback) throws ConfigException {
-        String path = "timeouts." + key;
-        String text = string(section, key, path, false);
-        if (text == null) {
-            return fallback;
-        }
+        return section.get(key) == null ? fallback : durationValue(section, key, "timeouts." + key);
+    }
+
+    private Duration durationValue(Map<String, Object> section, String key, String path) throws ConfigException {
+        String text = string(section, key, path, true);
         Matcher m = DURATION.matcher(text);
         if (!m.matches()) {
             throw new ConfigException(file, path, text, "is not a duration: write a number and a unit (ms, s, m, h, d), e.g. 5s or 15m");

@@ -16,12 +16,13 @@ import java.util.Optional;
  * @param admin        the plain-HTTP admin listener, when configured
  * @param backends     the backend servers, in configuration order
  * @param routing      mailbox affinity: cookie secret, mailbox map, routes
+ * @param pinning      caps on NTLM/Negotiate-pinned connections
  * @param timeouts     the timeouts
  * @param logDirectory where logs go
  */
 public record ExgateConfig(String source, ListenAddress listen, String tlsEngine, List<PemCertificate> certificates,
                            Optional<ListenAddress> admin, List<BackendSettings> backends, RoutingSettings routing,
-                           Timeouts timeouts, Path logDirectory) {
+                           PinningSettings pinning, Timeouts timeouts, Path logDirectory) {
     public ExgateConfig {
         certificates = List.copyOf(certificates);
         backends = List.copyOf(backends);
@@ -29,6 +30,6 @@ public record ExgateConfig(String source, ListenAddress listen, String tlsEngine
 
     /** A copy listening elsewhere: the demo and tests pick ports after loading. */
     public ExgateConfig withListen(ListenAddress newListen) {
-        return new ExgateConfig(source, newListen, tlsEngine, certificates, admin, backends, routing, timeouts, logDirectory);
+        return new ExgateConfig(source, newListen, tlsEngine, certificates, admin, backends, routing, pinning, timeouts, logDirectory);
     }
 }

@@ -26,13 +26,18 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
     private final Vertx vertx;
     private final MailboxRouter router;
     private final Map<String, HttpClientAgent> clients;
+    private final PinnedConnections pins;
     private final long idleMillis;
+    private final long connectMillis;
 
-    public FrontendHandler(Vertx vertx, MailboxRouter router, Map<String, HttpClientAgent> clients, long idleMillis) {
+    public FrontendHandler(Vertx vertx, MailboxRouter router, Map<String, HttpClientAgent> clients, PinnedConnections pins,
+                           long idleMillis, long connectMillis) {
         this.vertx = vertx;
         this.router = router;
         this.clients = Map.copyOf(clients);
+        this.pins = pins;
         this.idleMillis = idleMillis;
+        this.connectMillis = connectMillis;
     }
 
     @Override
@@ -52,9 +57,12 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
             ErrorResponse.send(request, 404, "Not Found", "There is no Exchange virtual directory at this path.", requestId);
             return;
         }
+        String clientAddress = client(request);
+        boolean bound = ConnectionBoundAuth.requested(request.getHeader("Authorization"));
         RoutingDecision decision;
         try {
-            decision = router.route(request.method().name(), target, request::getHeader, name -> cookie(request, name));
+            decision = router.route(request.method().name(), target, request::getHeader, name -> cookie(request, name),
+                    bound ? clientAddress : null);
         } catch (BadRoutingInputException e) {
             LOG.info("request {} from {}: 400 {} {} ({})", requestId, client(request), request.method(), target.path(), e.getMessage());
             ErrorResponse.send(request, 400, "Bad Request", "The " + e.getMessage() + ".", requestId);
@@ -67,7 +75,28 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
         if (decision.rejectedCookie()) {
             LOG.warn("request {} from {}: ignored an exgate affinity cookie whose signature does not verify", requestId, client(request));
         }
-        new ProxyExchange(vertx, request, target, decision, router, clients, requestId, idleMillis).start();
+        ClientPin pin = pins.get(request.connection());
+        BackendLink link;
+        if (pin != null && pin.isPinned()) {
+            decision = decision.boundTo(pin.backend, RoutingDecision.Reason.PINNED);
+            link = BackendLink.pinned(pins, pin);
+        } else if (bound) {
+            if (pins.overCap(clientAddress)) {
+                LOG.warn("request {} from {}: 503, pinning.max-per-client reached for this address", requestId, clientAddress);
+                ErrorResponse.send(request, 503, "Service Unavailable",
+                        "Too many authenticated connections from this address.", requestId);
+                return;
+            }
+            pin = pins.getOrCreate(request.connection(), clientAddress);
+            if (pin.challenger != null) {
+                // The backend that issued the challenge must see the answer.
+                decision = decision.boundTo(pin.challenger, RoutingDecision.Reason.CHALLENGE);
+            }
+            link = BackendLink.newPin(clients, pins, pin, connectMillis);
+        } else {
+            link = BackendLink.pooled(clients, pins, request.connection(), clientAddress);
+        }
+        new ProxyExchange(vertx, request, target, decision, router, link, requestId, idleMillis).start();
     }
 
     private static String cookie(HttpServerRequest request, String name) {

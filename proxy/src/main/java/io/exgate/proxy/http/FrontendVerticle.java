@@ -22,14 +22,17 @@ public final class FrontendVerticle extends VerticleBase {
     private final int port;
     private final TlsEngine engine;
     private final MailboxRouter router;
+    private final PinnedConnections.Shared pinCounts;
     private HttpServer server;
     private Map<String, HttpClientAgent> clients;
 
-    public FrontendVerticle(ExgateConfig config, int port, TlsEngine engine, MailboxRouter router) {
+    public FrontendVerticle(ExgateConfig config, int port, TlsEngine engine, MailboxRouter router,
+                            PinnedConnections.Shared pinCounts) {
         this.config = config;
         this.port = port;
         this.engine = engine;
         this.router = router;
+        this.pinCounts = pinCounts;
     }
 
     public int actualPort() {
@@ -54,7 +57,9 @@ public final class FrontendVerticle extends VerticleBase {
         options.setSslHandshakeTimeout(10).setSslHandshakeTimeoutUnit(TimeUnit.SECONDS);
         ServerTls.apply(options, config.certificates(), TlsPolicy.defaults(), engine);
         server = vertx.createHttpServer(options)
-                .requestHandler(new FrontendHandler(vertx, router, clients, config.timeouts().idle().toMillis()));
+                .requestHandler(new FrontendHandler(vertx, router, clients,
+                        new PinnedConnections(pinCounts, config.pinning()), config.timeouts().idle().toMillis(),
+                        config.timeouts().connect().toMillis()));
         return server.listen();
     }
 

@@ -9,7 +9,6 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
@@ -18,7 +17,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.streams.Pipe;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -39,7 +37,7 @@ final class ProxyExchange {
     private final HttpServerRequest request;
     private final RequestTarget target;
     private final MailboxRouter router;
-    private final Map<String, HttpClientAgent> clients;
+    private final BackendLink link;
     private RoutingDecision decision;
     private Backend counted;
     private final String requestId;
@@ -50,13 +48,13 @@ final class ProxyExchange {
     private boolean finished;
 
     ProxyExchange(Vertx vertx, HttpServerRequest request, RequestTarget target, RoutingDecision decision, MailboxRouter router,
-                  Map<String, HttpClientAgent> clients, String requestId, long idleMillis) {
+                  BackendLink link, String requestId, long idleMillis) {
         this.vertx = vertx;
         this.request = request;
         this.target = target;
         this.decision = decision;
         this.router = router;
-        this.clients = clients;
+        this.link = link;
         this.requestId = requestId;
         this.idleMillis = idleMillis;
         this.watch = new IdleWatch(vertx, idleMillis, this::onIdle);
@@ -77,9 +75,9 @@ final class ProxyExchange {
                 .setPort(backend.port())
                 .setSsl(backend.tls())
                 .setURI(target.originForm());
-        clients.get(backend.name()).request(options).onComplete(ar -> {
+        link.request(decision, options).onComplete(ar -> {
             if (ar.failed()) {
-                Optional<RoutingDecision> next = BackendFailure.beforeSending(ar.cause()) && !finished
+                Optional<RoutingDecision> next = link.mayRetry() && BackendFailure.beforeSending(ar.cause()) && !finished
                         ? router.retry(decision) : Optional.empty();
                 if (next.isPresent()) {
                     // Nothing was sent yet, so moving on cannot replay anything.
@@ -184,6 +182,7 @@ final class ProxyExchange {
         if (!response.headers().contains(RequestIds.HEADER)) {
             response.putHeader(RequestIds.HEADER, requestId);
         }
+        link.answered(decision, in.statusCode(), in.headers());
         if (decision.setCookie() != null) {
             response.headers().add("Set-Cookie", decision.setCookie() + "; Path=/; Secure; HttpOnly");
         }
@@ -203,6 +202,10 @@ final class ProxyExchange {
                 finished = true;
                 watch.stop();
                 release();
+                if (link.completed()) {
+                    // A cap on the pinned pair was reached: the client authenticates again on a new connection.
+                    request.connection().close();
+                }
             } else {
                 abort("response stream failed: " + done.cause().getMessage());
             }

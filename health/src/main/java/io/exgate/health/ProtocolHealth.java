@@ -1,0 +1,181 @@
+package io.exgate.health;
+
+import io.exgate.routing.Backend;
+import io.exgate.routing.VirtualDirectory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The state machine of one backend × virtual directory. Probes move it between up and down (rise,
+ * fall); failed requests eject it for a cool-down; the backend's drain phase is passed in, as it is
+ * kept per backend. Each method returns the change it caused, or null; the caller logs and notifies
+ * outside the lock.
+ */
+final class ProtocolHealth {
+
+    /** The drain phase of the whole backend. */
+    enum Drain { NONE, DRAINING, DRAINED }
+
+    private final Backend backend;
+    private final VirtualDirectory vdir;
+    private final HealthSettings settings;
+
+    private boolean probedUp = true; // as HAProxy: up until probes say otherwise
+    private int successes;
+    private int failures;
+    private int passiveFailures;
+    private long ejectedUntil = Long.MIN_VALUE;
+    private BackendState state = BackendState.UP;
+    private Instant since;
+    private String why = "initial state: up until probes say otherwise";
+    private ProbeResult lastProbe;
+    private Instant lastProbeAt;
+    private long probes;
+    private long failedProbes;
+    private long ejections;
+    private long stateChanges;
+
+    ProtocolHealth(Backend backend, VirtualDirectory vdir, HealthSettings settings, Instant now) {
+        this.backend = backend;
+        this.vdir = vdir;
+        this.settings = settings;
+        this.since = now;
+    }
+
+    Backend backend() {
+        return backend;
+    }
+
+    VirtualDirectory vdir() {
+        return vdir;
+    }
+
+    synchronized BackendState state() {
+        return state;
+    }
+
+    synchronized StateChange probed(ProbeResult result, Instant now, Drain drain) {
+        probes++;
+        lastProbe = result;
+        lastProbeAt = now;
+        String reason = null;
+        if (result.healthy()) {
+            successes++;
+            failures = 0;
+            if (!probedUp && successes >= settings.rise()) {
+                probedUp = true;
+                reason = successes + " successful probes";
+            }
+        } else {
+            failedProbes++;
+            failures++;
+            successes = 0;
+            if (probedUp && failures >= settings.fall()) {
+                probedUp = false;
+                reason = failures + " failed probes: " + result.failure();
+            }
+        }
+        return refresh(now, drain, reason);
+    }
+
+    /** Usually one change or none; two when a run of failures ends an ejection and starts the next. */
+    synchronized List<StateChange> passive(boolean failure, Instant now, Drain drain) {
+        List<StateChange> changes = new ArrayList<>(2);
+        addIfChanged(changes, refresh(now, drain, null));
+        if (!failure) {
+            passiveFailures = 0;
+            return changes;
+        }
+        if (!state.available()) {
+            return changes; // late answers of requests sent before it went out say nothing new
+        }
+        passiveFailures++;
+        if (passiveFailures >= settings.ejectAfter()) {
+            passiveFailures = 0; // after the cool-down it takes another full run of failures
+            ejections++;
+            ejectedUntil = now.toEpochMilli() + settings.ejectCooldown().toMillis();
+            addIfChanged(changes, refresh(now, drain, settings.ejectAfter() + " failed requests in a row"
+                    + " (connect failures or 5xx), ejected for " + human(settings.ejectCooldown())));
+        }
+        return changes;
+    }
+
+    private static void addIfChanged(List<StateChange> changes, StateChange change) {
+        if (change != null) {
+            changes.add(change);
+        }
+    }
+
+    /**
+     * Recomputes the state from probes, ejection and drain; time alone ends an ejection or a drain.
+     *
+     * @param reason why, if this call changes the state; null lets the transition speak for itself
+     */
+    synchronized StateChange refresh(Instant now, Drain drain, String reason) {
+        BackendState next = effective(now.toEpochMilli(), drain);
+        if (next == state) {
+            return null;
+        }
+        StateChange change = new StateChange(backend, vdir, state, next, reason != null ? reason : describe(state, next),
+                now);
+        state = next;
+        since = now;
+        why = change.reason();
+        stateChanges++;
+        return change;
+    }
+
+    synchronized BackendStatus status() {
+        String mismatch = lastProbe != null && lastProbe.healthy()
+                ? ServerIdentity.mismatch(backend, lastProbe.serverName()) : null;
+        return new BackendStatus(backend, vdir, state, since, why, lastProbe, lastProbeAt, successes, failures,
+                passiveFailures, probes, failedProbes, ejections, stateChanges, mismatch);
+    }
+
+    /** Which cause wins when several hold: a timed-out drain, then ejection, then probes, then drain. */
+    private BackendState effective(long nowMillis, Drain drain) {
+        if (drain == Drain.DRAINED) {
+            return BackendState.DRAINED;
+        }
+        if (nowMillis < ejectedUntil) {
+            return BackendState.EJECTED;
+        }
+        if (!probedUp) {
+            return BackendState.DOWN;
+        }
+        return drain == Drain.DRAINING ? BackendState.DRAINING : BackendState.UP;
+    }
+
+    private String describe(BackendState from, BackendState to) {
+        if (to == BackendState.DRAINED) {
+            return "drain timeout of " + human(settings.drainTimeout()) + " reached";
+        }
+        if (to == BackendState.DRAINING) {
+            return "draining: open sessions continue, no new ones";
+        }
+        if (from == BackendState.EJECTED) {
+            if (to != BackendState.DOWN) {
+                return "ejection over, probes pass";
+            }
+            String failure = lastProbe != null ? lastProbe.failure() : null;
+            return "ejection over, probes say down" + (failure != null ? ": " + failure : "");
+        }
+        if (from == BackendState.DRAINING || from == BackendState.DRAINED) {
+            return "enabled";
+        }
+        return "state recomputed";
+    }
+
+    static String human(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + " min";
+        }
+        if (ms % 1000 == 0) {
+            return ms / 1000 + " s";
+        }
+        return ms + " ms";
+    }
+}

@@ -1,0 +1,102 @@
+package io.exgate.metrics;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** The text of the files: the header block and one CSV row per record, CRLF-terminated as Exchange writes them. */
+final class CsvLine {
+    static final String CRLF = "\r\n";
+    static final String FIELD_NAMES = Arrays.stream(HttpProxyField.values())
+            .map(HttpProxyField::headerName)
+            .collect(Collectors.joining(","));
+
+    // Always three fraction digits: ISO_INSTANT would drop them on a whole second, unlike Exchange.
+    private static final DateTimeFormatter DATE = DateTimeFormatter
+            .ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+    private static final HttpProxyField[] FIELDS = HttpProxyField.values();
+
+    private CsvLine() {
+    }
+
+    /**
+     * The top of every file. The plain field-name row comes first (Exchange's CSV-compatible mode) so
+     * that Import-Csv takes it as the header; the # lines after it are for W3C-style readers.
+     */
+    static String header(String version, Instant created) {
+        return FIELD_NAMES + CRLF
+                + "#Software: exgate" + CRLF
+                + "#Version: " + version + CRLF
+                + "#Log-type: HttpProxy Logs" + CRLF
+                + "#Date: " + DATE.format(created) + CRLF
+                + "#Fields: " + FIELD_NAMES + CRLF;
+    }
+
+    /** One data row with its CRLF. */
+    static String row(HttpProxyLogRecord record) {
+        StringBuilder line = new StringBuilder(512);
+        for (int i = 0; i < FIELDS.length; i++) {
+            if (i > 0) {
+                line.append(',');
+            }
+            appendValue(line, record.get(FIELDS[i]));
+        }
+        return line.append(CRLF).toString();
+    }
+
+    /** RFC 4180 quoting, only where needed: most values are plain and stay readable in a text editor. */
+    static void appendValue(StringBuilder line, String value) {
+        if (!needsQuotes(value)) {
+            line.append(value);
+            return;
+        }
+        line.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"') {
+                line.append('"');
+            }
+            line.append(c);
+        }
+        line.append('"');
+    }
+
+    private static boolean needsQuotes(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == ',' || c == '"' || c == '\r' || c == '\n') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Bytes the text takes in UTF-8, counted without encoding it: size rollover must know a line's
+     * size before writing it. A lone surrogate counts 1, as the writer replaces it with '?'.
+     */
+    static long utf8Length(CharSequence text) {
+        long bytes = 0;
+        int n = text.length();
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                bytes += 1;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+}

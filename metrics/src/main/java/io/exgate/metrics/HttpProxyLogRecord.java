@@ -1,0 +1,77 @@
+package io.exgate.metrics;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One proxied request, as one line of the HttpProxy log. Immutable, so that a request thread can
+ * hand it to the writer thread without copying or locking. Formatting into CSV happens on the writer
+ * thread: building a record is all a request pays.
+ */
+public final class HttpProxyLogRecord {
+    /** The protocol folders under {@code HttpProxy/}, named as Exchange names them (and as collectors' paths expect). */
+    public static final List<String> PROTOCOL_FOLDERS = List.of(
+            "Autodiscover", "Eas", "Ecp", "Ews", "Mapi", "Oab", "Owa", "OwaCalendar", "PowerShell", "RpcHttp");
+
+    private static final HttpProxyField[] FIELDS = HttpProxyField.values();
+
+    private final String protocolFolder;
+    private final String[] values;
+
+    private HttpProxyLogRecord(String protocolFolder, String[] values) {
+        this.protocolFolder = protocolFolder;
+        this.values = values;
+    }
+
+    /**
+     * Starts a record for one protocol folder.
+     *
+     * @throws IllegalArgumentException when the folder is not one of {@link #PROTOCOL_FOLDERS}: a typo
+     *     would otherwise create a folder that no collector reads
+     */
+    public static Builder builder(String protocolFolder) {
+        if (!PROTOCOL_FOLDERS.contains(protocolFolder)) {
+            throw new IllegalArgumentException("not an HttpProxy protocol folder: '" + protocolFolder
+                    + "' (expected one of " + PROTOCOL_FOLDERS + ")");
+        }
+        return new Builder(protocolFolder);
+    }
+
+    /** The folder under {@code HttpProxy/} this line goes to. */
+    public String protocolFolder() {
+        return protocolFolder;
+    }
+
+    /** The field's value; the empty string when it was not set. */
+    public String get(HttpProxyField field) {
+        return values[field.ordinal()];
+    }
+
+    @Override
+    public String toString() {
+        return protocolFolder + ':' + Arrays.toString(values);
+    }
+
+    /** Collects the values of one record; not thread-safe, meant for the one request that fills it. */
+    public static final class Builder {
+        private final String protocolFolder;
+        private final String[] values = new String[FIELDS.length];
+
+        private Builder(String protocolFolder) {
+            this.protocolFolder = protocolFolder;
+            Arrays.fill(values, "");
+        }
+
+        /** Sets one field; {@code null} means unknown and is written as an empty value. */
+        public Builder set(HttpProxyField field, String value) {
+            values[Objects.requireNonNull(field, "field").ordinal()] = value == null ? "" : value;
+            return this;
+        }
+
+        /** A record with the values set so far; the builder may go on being used without changing it. */
+        public HttpProxyLogRecord build() {
+            return new HttpProxyLogRecord(protocolFolder, values.clone());
+        }
+    }
+}
