@@ -128,6 +128,14 @@ final class Lab implements AutoCloseable {
                 .await(30, TimeUnit.SECONDS);
     }
 
+    /** A plain-HTTP request to exgate's admin listener. */
+    Fetched fetchAdmin(HttpMethod method, String uri) throws Exception {
+        int adminPort = exgate.adminPort().orElseThrow();
+        return vertx.createHttpClient().request(new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(adminPort).setURI(uri))
+                .compose(req -> req.send().compose(resp -> resp.body().map(b -> new Fetched(resp.statusCode(), resp.headers(), b))))
+                .await(30, TimeUnit.SECONDS);
+    }
+
     Fetched fetch(HttpMethod method, String uri) throws Exception {
         return fetch(new RequestOptions().setMethod(method).setURI(uri), null);
     }

@@ -31,7 +31,7 @@ public final class HttpProxyLogRecord {
      *     would otherwise create a folder that no collector reads
      */
     public static Builder builder(String protocolFolder) {
-        if (!PROTOCOL_FOLDERS.contains(protocolFolder)) {
+        if (protocolFolder == null || !PROTOCOL_FOLDERS.contains(protocolFolder)) {
             throw new IllegalArgumentException("not an HttpProxy protocol folder: '" + protocolFolder
                     + "' (expected one of " + PROTOCOL_FOLDERS + ")");
         }

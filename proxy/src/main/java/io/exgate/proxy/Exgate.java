@@ -11,7 +11,6 @@ import io.exgate.routing.MailboxRouter;
 import io.exgate.routing.OutstandingRequests;
 import io.exgate.routing.StickyTable;
 import io.exgate.tls.TlsEngine;
-import io.exgate.tls.TlsPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -38,18 +37,21 @@ public final class Exgate {
     private final int port;
     private final Optional<AdminServer> admin;
     private final TlsEngine engine;
+    private final CertificateReloader certificates;
 
-    private Exgate(Vertx vertx, List<String> deployments, int port, Optional<AdminServer> admin, TlsEngine engine) {
+    private Exgate(Vertx vertx, List<String> deployments, int port, Optional<AdminServer> admin, TlsEngine engine,
+                   CertificateReloader certificates) {
         this.vertx = vertx;
         this.deployments = deployments;
         this.port = port;
         this.admin = admin;
         this.engine = engine;
+        this.certificates = certificates;
     }
 
     /** Starts exgate; the future fails (and nothing stays open) when a listener cannot be bound. */
     public static Future<Exgate> start(ExgateConfig config) {
-        TlsEngine engine = TlsEngine.resolve(config.tlsEngine());
+        TlsEngine engine = TlsEngine.resolve(config.tls().engine());
         try {
             Files.createDirectories(config.logDirectory());
         } catch (IOException e) {
@@ -65,27 +67,31 @@ public final class Exgate {
         Optional<MailboxMapReloader> reloader = config.routing().mailboxMap().map(file -> new MailboxMapReloader(vertx, file,
                 config.backends().stream().map(b -> b.backend().name()).collect(Collectors.toSet()), mailboxMap));
         List<String> deployments = new ArrayList<>();
+        List<FrontendVerticle> listeners = new ArrayList<>();
+        CertificateReloader certificates = new CertificateReloader(vertx, config.tls().sources(), listeners);
+        warnAboutUnverifiedBackends(config);
         // Port 0 asks for a random port; Vert.x shares one random port among instances given the same
         // negative number.
         int port = config.listen().port() == 0 ? -1 : config.listen().port();
-        FrontendVerticle first = new FrontendVerticle(config, port, engine, router, pinCounts);
-        Future<Exgate> started = vertx.deployVerticle(first).compose(id -> {
-            deployments.add(id);
-            Future<Void> chain = Future.succeededFuture();
-            for (int i = 1; i < loops; i++) {
-                chain = chain.compose(v -> vertx.deployVerticle(new FrontendVerticle(config, port, engine, router, pinCounts))
-                        .map(deployments::add).mapEmpty());
-            }
-            return chain;
-        }).compose(v -> config.admin().isPresent()
-                ? AdminServer.start(vertx, config.admin().get()).map(Optional::of)
+        for (int i = 0; i < loops; i++) {
+            listeners.add(new FrontendVerticle(config, port, engine, router, pinCounts));
+        }
+        Future<Void> chain = Future.succeededFuture();
+        for (FrontendVerticle listener : listeners) {
+            chain = chain.compose(v -> vertx.deployVerticle(listener).map(deployments::add).mapEmpty());
+        }
+        FrontendVerticle first = listeners.get(0);
+        AdminServer.Actions actions = () -> certificates.reload("POST /api/tls/reload");
+        Future<Exgate> started = chain.compose(v -> config.admin().isPresent()
+                ? AdminServer.start(vertx, config.admin().get(), actions).map(Optional::of)
                 : Future.succeededFuture(Optional.<AdminServer>empty())
         ).map(admin -> {
             reloader.ifPresent(MailboxMapReloader::start);
-            Exgate exgate = new Exgate(vertx, deployments, first.actualPort(), admin, engine);
+            certificates.watch();
+            Exgate exgate = new Exgate(vertx, deployments, first.actualPort(), admin, engine, certificates);
             LOG.info("exgate {} listening on https://{}:{} (TLS engine: {}; {}; {} event loops); backends: {}{}",
                     ExgateVersion.get(), config.listen().host(), exgate.port, engine.describe(),
-                    String.join(", ", TlsPolicy.defaults().protocols()), loops,
+                    String.join(", ", config.tls().policy().protocols()) + (config.tls().http2() ? ", h2 and http/1.1" : ", http/1.1"), loops,
                     config.backends().stream().map(b -> b.backend().name() + " " + b.backend().url())
                             .collect(Collectors.joining(", ")),
                     admin.map(a -> "; admin on http://" + config.admin().get().host() + ":" + a.port()).orElse(""));
@@ -121,6 +127,17 @@ public final class Exgate {
         return new AffinityCookie(secret);
     }
 
+    private static void warnAboutUnverifiedBackends(ExgateConfig config) {
+        config.backends().stream().filter(b -> b.backend().tls() && !b.verify()).forEach(b ->
+                LOG.warn("backend {} ({}): TLS verification is off (tls.verify: false); use tls.ca or tls.fingerprint outside a lab",
+                        b.backend().name(), b.backend().url()));
+    }
+
+    /** Loads the certificates again and puts them into service for new handshakes; fails, changing nothing, if one does not load. */
+    public Future<String> reloadTls(String trigger) {
+        return certificates.reload(trigger);
+    }
+
     public int port() {
         return port;
     }
@@ -136,6 +153,7 @@ public final class Exgate {
     /** Stops accepting, lets requests in flight finish within {@code timeouts.shutdown}, then closes. */
     public Future<Void> stop() {
         LOG.info("exgate stopping: no new connections; waiting for requests in flight");
+        certificates.stop();
         Future<Void> adminClosed = admin.map(AdminServer::close).orElse(Future.succeededFuture());
         List<Future<Void>> undeploys = deployments.stream().map(vertx::undeploy).toList();
         return Future.join(new ArrayList<>(undeploys)).mapEmpty()

@@ -60,16 +60,44 @@ class PemCertificateTest {
     }
 
     @Test
-    void refusesEncryptedKeysWithAClearMessage() throws Exception {
+    void encryptedKeysLoadWithTheirPassphraseAndAreRefusedClearlyWithout() throws Exception {
         Path pkcs8 = dir.resolve("enc8.key");
-        run("openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-aes128", "-pass", "pass:secret",
-                "-out", pkcs8.toString());
+        Path cert = dir.resolve("enc.pem");
+        run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-subj", "/CN=enc.example.com", "-days", "1",
+                "-passout", "pass:secret", "-keyout", pkcs8.toString(), "-out", cert.toString());
         Path pkcs1 = dir.resolve("enc1.key");
         run("openssl", "rsa", "-in", pkcs8.toString(), "-passin", "pass:secret", "-aes128", "-passout", "pass:secret",
                 "-traditional", "-out", pkcs1.toString());
-        SelfSignedCertificate.Written a = SelfSignedCertificate.write(dir, "a", List.of("a.example.com"), Duration.ofDays(1));
-        assertThatThrownBy(() -> PemCertificate.load(a.cert(), pkcs8)).hasMessageContaining("is encrypted");
-        assertThatThrownBy(() -> PemCertificate.load(a.cert(), pkcs1)).hasMessageContaining("is encrypted");
+        for (Path key : List.of(pkcs8, pkcs1)) {
+            assertThatThrownBy(() -> PemCertificate.load(cert, key)).hasMessageContaining("is encrypted: give its passphrase as key-password");
+            assertThatThrownBy(() -> PemCertificate.load(cert, key, "wrong".toCharArray())).hasMessageContaining("cannot be decrypted");
+            PemCertificate c = PemCertificate.load(cert, key, "secret".toCharArray());
+            assertThat(c.keyPem().toString()).as("handed to the TLS engine decrypted").startsWith("-----BEGIN PRIVATE KEY-----");
+        }
+    }
+
+    @Test
+    void aPfxLoadsWithItsPasswordAndAWrongPasswordIsNamed() throws Exception {
+        SelfSignedCertificate.Written w = SelfSignedCertificate.write(dir, "p", List.of("outlook.example.com"), Duration.ofDays(1));
+        Path pfx = dir.resolve("outlook.pfx");
+        run("openssl", "pkcs12", "-export", "-in", w.cert().toString(), "-inkey", w.key().toString(), "-out", pfx.toString(),
+                "-passout", "pass:Pfx-1");
+        PemCertificate c = PemCertificate.loadPkcs12(pfx, "Pfx-1".toCharArray());
+        assertThat(CertificateNames.of(c.leaf())).containsExactly("outlook.example.com");
+        assertThat(new CertificateSource.Pkcs12File(pfx, "Pfx-1", null, null).load().leaf()).isEqualTo(c.leaf());
+        assertThatThrownBy(() -> PemCertificate.loadPkcs12(pfx, "nope".toCharArray()))
+                .hasMessageContaining("PFX file " + pfx + " cannot be opened (wrong password");
+        assertThatThrownBy(() -> new CertificateSource.Pkcs12File(pfx, null, "EXGATE_TEST_UNSET_VARIABLE", null).load())
+                .hasMessageContaining("environment variable EXGATE_TEST_UNSET_VARIABLE");
+    }
+
+    @Test
+    void wildcardNamesCoverExactlyOneLabel() {
+        List<String> names = List.of("outlook.example.com", "*.mail.example.com");
+        assertThat(CertificateNames.covers(names, "OUTLOOK.example.com")).isTrue();
+        assertThat(CertificateNames.covers(names, "owa.mail.example.com")).isTrue();
+        assertThat(CertificateNames.covers(names, "mail.example.com")).isFalse();
+        assertThat(CertificateNames.covers(names, "a.b.mail.example.com")).isFalse();
     }
 
     private static void run(String... command) throws Exception {

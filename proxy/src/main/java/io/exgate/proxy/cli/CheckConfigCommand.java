@@ -1,6 +1,7 @@
 package io.exgate.proxy.cli;
 
 import io.exgate.proxy.config.ExgateConfig;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,6 +24,7 @@ final class CheckConfigCommand implements Callable<Integer> {
         System.out.println(config.file + ": valid (listen " + c.listen() + ", " + c.backends().size() + " backend"
                 + (c.backends().size() == 1 ? "" : "s") + ", " + c.certificates().size() + " certificate"
                 + (c.certificates().size() == 1 ? "" : "s") + ")");
+        CertificateReport.print(c, Clock.systemUTC(), System.out);
         return 0;
     }
 }

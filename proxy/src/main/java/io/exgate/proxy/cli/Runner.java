@@ -47,6 +47,11 @@ final class Runner {
                 new Thread(stop, "exgate-stop").start();
             });
         }
+        // SIGHUP reloads the certificates, as systemd's ExecReload and most daemons expect.
+        Signal.handle(new Signal("HUP"), sig -> {
+            LOG.info("received SIGHUP: reloading TLS certificates");
+            exgate.reloadTls("SIGHUP");
+        });
         try {
             stopped.await();
         } catch (InterruptedException e) {

@@ -5,7 +5,10 @@ import io.exgate.routing.MailboxMap;
 import io.exgate.routing.Routes;
 import io.exgate.routing.VirtualDirectory;
 import io.exgate.routing.WeightedBackend;
+import io.exgate.tls.BackendTls;
 import io.exgate.tls.CertificateLoadException;
+import io.exgate.tls.CertificateSource;
+import io.exgate.tls.TlsPolicy;
 import io.exgate.tls.PemCertificate;
 import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayInputStream;
@@ -71,21 +74,32 @@ public final class ConfigLoader {
 
         ListenAddress listen = address(root, "listen", "listen", true);
         Map<String, Object> tls = section(root, "tls", "tls", true);
-        checkKeys(tls, "tls.", Set.of("engine", "certificates"));
+        checkKeys(tls, "tls.", Set.of("engine", "certificates", "protocols", "cipher-suites", "http2", "names"));
         String engine = string(tls, "engine", "tls.engine", false);
         if (engine == null) {
             engine = "auto";
         } else if (!Set.of("auto", "openssl", "jdk").contains(engine)) {
             throw new ConfigException(file, "tls.engine", engine, "must be auto, openssl or jdk");
         }
-        List<PemCertificate> certificates = certificates(tls);
+        List<CertificateSource> sources = new ArrayList<>();
+        List<PemCertificate> certificates = certificates(tls, sources);
+        TlsPolicy policy = new TlsPolicy(
+                stringList(tls, "protocols", "tls.protocols", TlsPolicy.DEFAULT_PROTOCOLS, TlsPolicy.SUPPORTED_PROTOCOLS),
+                stringList(tls, "cipher-suites", "tls.cipher-suites", TlsPolicy.DEFAULT_CIPHER_SUITES, null));
+        Object http2Value = tls.get("http2");
+        if (http2Value != null && !(http2Value instanceof Boolean)) {
+            throw new ConfigException(file, "tls.http2", http2Value, "must be true or false");
+        }
+        List<String> names = stringList(tls, "names", "tls.names", List.of(), null);
+        TlsSettings tlsSettings = new TlsSettings(engine, sources, certificates, policy, http2Value == null || (Boolean) http2Value,
+                names);
 
         Optional<ListenAddress> admin = Optional.empty();
         Map<String, Object> adminSection = section(root, "admin", "admin", false);
         if (adminSection != null) {
             checkKeys(adminSection, "admin.", Set.of("listen"));
             admin = Optional.of(address(adminSection, "listen", "admin.listen", true));
-            if (admin.get().equals(listen)) {
+            if (admin.get().equals(listen) && listen.port() != 0) {
                 throw new ConfigException(file, "admin.listen", admin.get(), "is the same address as listen");
             }
         }
@@ -106,7 +120,7 @@ public final class ConfigLoader {
                 }
             }
         }
-        return new ExgateConfig(file, listen, engine, certificates, admin, backends, routing, pinning, timeouts, logDirectory);
+        return new ExgateConfig(file, listen, tlsSettings, admin, backends, routing, pinning, timeouts, logDirectory);
     }
 
     private Map<String, Object> parseYaml(String text) throws ConfigException {
@@ -203,28 +217,65 @@ public final class ConfigLoader {
         return p;
     }
 
-    private List<PemCertificate> certificates(Map<String, Object> tls) throws ConfigException {
+    private List<PemCertificate> certificates(Map<String, Object> tls, List<CertificateSource> sources) throws ConfigException {
         Object list = tls.get("certificates");
         if (!(list instanceof List<?> entries) || entries.isEmpty()) {
-            throw new ConfigException(file, "tls.certificates", list, "must list at least one certificate (cert: and key:)");
+            throw new ConfigException(file, "tls.certificates", list, "must list at least one certificate (cert: and key:, or pfx:)");
         }
         List<PemCertificate> out = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
             String path = "tls.certificates[" + i + "]";
             if (!(entries.get(i) instanceof Map<?, ?> raw)) {
-                throw new ConfigException(file, path, entries.get(i), "must be a mapping with cert: and key:");
+                throw new ConfigException(file, path, entries.get(i), "must be a mapping with cert: and key:, or pfx:");
             }
             Map<String, Object> entry = stringKeys(raw, path + ".");
-            checkKeys(entry, path + ".", Set.of("cert", "key"));
-            String cert = string(entry, "cert", path + ".cert", true);
-            String key = string(entry, "key", path + ".key", true);
-            Path certFile = existingFile(cert, path + ".cert");
-            Path keyFile = existingFile(key, path + ".key");
-            try {
-                out.add(PemCertificate.load(certFile, keyFile));
-            } catch (CertificateLoadException e) {
-                throw new ConfigException(file, path, cert + ", " + key, e.getMessage());
+            checkKeys(entry, path + ".", Set.of("cert", "key", "key-password", "pfx", "password", "password-env", "password-file"));
+            CertificateSource source;
+            String described;
+            if (entry.containsKey("pfx")) {
+                if (entry.containsKey("cert") || entry.containsKey("key")) {
+                    throw new ConfigException(file, path, null, "give either pfx: or cert: and key:, not both");
+                }
+                String pfx = string(entry, "pfx", path + ".pfx", true);
+                String passwordFile = string(entry, "password-file", path + ".password-file", false);
+                source = new CertificateSource.Pkcs12File(existingFile(pfx, path + ".pfx"),
+                        entry.get("password") == null ? null : String.valueOf(entry.get("password")),
+                        string(entry, "password-env", path + ".password-env", false),
+                        passwordFile == null ? null : existingFile(passwordFile, path + ".password-file"));
+                described = pfx;
+            } else {
+                String cert = string(entry, "cert", path + ".cert", true);
+                String key = string(entry, "key", path + ".key", true);
+                source = new CertificateSource.PemFiles(existingFile(cert, path + ".cert"), existingFile(key, path + ".key"),
+                        entry.get("key-password") == null ? null : String.valueOf(entry.get("key-password")));
+                described = cert + ", " + key;
             }
+            try {
+                out.add(source.load());
+            } catch (CertificateLoadException e) {
+                throw new ConfigException(file, path, described, e.getMessage());
+            }
+            sources.add(source);
+        }
+        return out;
+    }
+
+    private List<String> stringList(Map<String, Object> section, String key, String path, List<String> fallback, List<String> allowed)
+            throws ConfigException {
+        Object value = section.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        if (!(value instanceof List<?> list) || list.isEmpty()) {
+            throw new ConfigException(file, path, value, "must be a non-empty list");
+        }
+        List<String> out = new ArrayList<>();
+        for (Object o : list) {
+            String v = String.valueOf(o).strip();
+            if (allowed != null && !allowed.contains(v)) {
+                throw new ConfigException(file, path, v, "is not one of " + String.join(", ", allowed));
+            }
+            out.add(v);
         }
         return out;
     }
@@ -261,7 +312,7 @@ public final class ConfigLoader {
                 if (!backend.tls()) {
                     throw new ConfigException(file, path + ".tls", tls, "TLS settings need an https:// url");
                 }
-                checkKeys(tls, path + ".tls.", Set.of("verify", "ca"));
+                checkKeys(tls, path + ".tls.", Set.of("verify", "ca", "fingerprint"));
                 Object v = tls.get("verify");
                 if (v != null) {
                     if (!(v instanceof Boolean b)) {
@@ -277,7 +328,20 @@ public final class ConfigLoader {
                     ca = Optional.of(caFile(caValue, path + ".tls.ca"));
                 }
             }
-            out.add(new BackendSettings(backend, weight, verify, ca));
+            Optional<String> fingerprint = Optional.empty();
+            if (tls != null && tls.get("fingerprint") != null) {
+                String f = string(tls, "fingerprint", path + ".tls.fingerprint", true);
+                try {
+                    BackendTls.checkFingerprint(f);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(file, path + ".tls.fingerprint", f, "is not a SHA-256 fingerprint (64 hex digits, colons allowed)");
+                }
+                if (!verify) {
+                    throw new ConfigException(file, path + ".tls.fingerprint", f, "makes no sense with verify: false");
+                }
+                fingerprint = Optional.of(f);
+            }
+            out.add(new BackendSettings(backend, weight, verify, ca, fingerprint));
         }
         return out;
     }

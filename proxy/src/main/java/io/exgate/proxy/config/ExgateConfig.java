@@ -11,8 +11,7 @@ import java.util.Optional;
  *
  * @param source       the file it came from (for messages), or a description for built-in ones
  * @param listen       the public HTTPS listener
- * @param tlsEngine    {@code auto}, {@code openssl} or {@code jdk}
- * @param certificates the listener's certificates; the first serves clients that send no SNI
+ * @param tls          the listener's TLS: engine, certificates, policy, HTTP/2
  * @param admin        the plain-HTTP admin listener, when configured
  * @param backends     the backend servers, in configuration order
  * @param routing      mailbox affinity: cookie secret, mailbox map, routes
@@ -20,16 +19,20 @@ import java.util.Optional;
  * @param timeouts     the timeouts
  * @param logDirectory where logs go
  */
-public record ExgateConfig(String source, ListenAddress listen, String tlsEngine, List<PemCertificate> certificates,
+public record ExgateConfig(String source, ListenAddress listen, TlsSettings tls,
                            Optional<ListenAddress> admin, List<BackendSettings> backends, RoutingSettings routing,
                            PinningSettings pinning, Timeouts timeouts, Path logDirectory) {
     public ExgateConfig {
-        certificates = List.copyOf(certificates);
         backends = List.copyOf(backends);
+    }
+
+    /** The certificates loaded at start. */
+    public List<PemCertificate> certificates() {
+        return tls.certificates();
     }
 
     /** A copy listening elsewhere: the demo and tests pick ports after loading. */
     public ExgateConfig withListen(ListenAddress newListen) {
-        return new ExgateConfig(source, newListen, tlsEngine, certificates, admin, backends, routing, pinning, timeouts, logDirectory);
+        return new ExgateConfig(source, newListen, tls, admin, backends, routing, pinning, timeouts, logDirectory);
     }
 }

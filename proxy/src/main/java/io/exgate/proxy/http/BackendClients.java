@@ -45,7 +45,7 @@ public final class BackendClients {
             options.setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                     .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, timeouts.idle().toMillis() + 30_000));
             if (b.backend().tls()) {
-                BackendTls.apply(options, b.verify(), b.ca());
+                BackendTls.apply(options, b.verify(), b.ca(), b.fingerprint());
             }
             PoolOptions pool = new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_BACKEND).setMaxWaitQueueSize(-1);
             clients.put(b.backend().name(), vertx.httpClientBuilder().with(options).with(pool).build());

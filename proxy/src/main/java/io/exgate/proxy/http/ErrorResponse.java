@@ -14,12 +14,18 @@ final class ErrorResponse {
 
     static void send(HttpServerRequest request, int status, String reason, String sentence, String requestId) {
         HttpServerResponse response = request.response();
+        boolean http2 = request.version() == io.vertx.core.http.HttpVersion.HTTP_2;
         if (response.headWritten()) {
-            request.connection().close();
+            if (http2) {
+                response.reset();
+            } else {
+                request.connection().close();
+            }
             return;
         }
         String body = status + " " + reason + "\r\n" + sentence + "\r\nRequest id: " + requestId + "\r\n";
-        boolean unreadBody = !request.isEnded() && announcesBody(request);
+        // HTTP/2 frames each stream's body, so unread bytes cannot be mistaken for the next request.
+        boolean unreadBody = !http2 && !request.isEnded() && announcesBody(request);
         response.setStatusCode(status).setStatusMessage(reason);
         response.headers().clear();
         response.putHeader("Content-Type", "text/plain; charset=utf-8")

@@ -12,6 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class FrontendHandler implements Handler<HttpServerRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(FrontendHandler.class);
+    /** The HTTP/2 error code HTTP_1_1_REQUIRED (RFC 9113, section 7). */
+    static final long HTTP_1_1_REQUIRED = 0xd;
 
     private final Vertx vertx;
     private final MailboxRouter router;
@@ -59,6 +62,12 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
         }
         String clientAddress = client(request);
         boolean bound = ConnectionBoundAuth.requested(request.getHeader("Authorization"));
+        if (bound && request.version() == HttpVersion.HTTP_2) {
+            // A stream cannot carry connection-bound authentication: ask the client to retry over HTTP/1.1, as IIS does.
+            LOG.info("request {} from {}: NTLM/Negotiate on HTTP/2, answered HTTP_1_1_REQUIRED", requestId, clientAddress);
+            request.response().reset(HTTP_1_1_REQUIRED);
+            return;
+        }
         RoutingDecision decision;
         try {
             decision = router.route(request.method().name(), target, request::getHeader, name -> cookie(request, name),

@@ -4,12 +4,13 @@ import io.exgate.proxy.config.ExgateConfig;
 import io.exgate.routing.MailboxRouter;
 import io.exgate.tls.ServerTls;
 import io.exgate.tls.TlsEngine;
-import io.exgate.tls.TlsPolicy;
+import io.exgate.tls.PemCertificate;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -55,12 +56,17 @@ public final class FrontendVerticle extends VerticleBase {
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.timeouts().idle().toMillis() + 30_000));
         options.setSslHandshakeTimeout(10).setSslHandshakeTimeoutUnit(TimeUnit.SECONDS);
-        ServerTls.apply(options, config.certificates(), TlsPolicy.defaults(), engine);
+        ServerTls.apply(options, config.certificates(), config.tls().policy(), engine, config.tls().http2());
         server = vertx.createHttpServer(options)
                 .requestHandler(new FrontendHandler(vertx, router, clients,
                         new PinnedConnections(pinCounts, config.pinning()), config.timeouts().idle().toMillis(),
                         config.timeouts().connect().toMillis()));
         return server.listen();
+    }
+
+    /** New handshakes use these certificates; connections already open keep theirs. */
+    public Future<Boolean> updateTls(List<PemCertificate> certificates) {
+        return server.updateSSLOptions(ServerTls.sslOptions(certificates, config.tls().policy(), config.tls().http2()), true);
     }
 
     @Override

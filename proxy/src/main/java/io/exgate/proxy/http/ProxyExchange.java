@@ -119,6 +119,11 @@ final class ProxyExchange {
         headers.set("X-Forwarded-For", request.remoteAddress().hostAddress());
         headers.set("X-Forwarded-Proto", "https");
         String host = request.getHeader("Host");
+        if (host == null && request.authority() != null) {
+            // HTTP/2 carries the host as :authority; the backend speaks HTTP/1.1 and needs Host.
+            host = request.authority().toString();
+            headers.set("Host", host);
+        }
         if (host != null) {
             headers.set("X-Forwarded-Host", host);
         }
@@ -204,7 +209,7 @@ final class ProxyExchange {
                 release();
                 if (link.completed()) {
                     // A cap on the pinned pair was reached: the client authenticates again on a new connection.
-                    request.connection().close();
+                    closeClient();
                 }
             } else {
                 abort("response stream failed: " + done.cause().getMessage());
@@ -228,6 +233,15 @@ final class ProxyExchange {
             }
         } catch (NumberFormatException ignored) {
             // Not a number: the global idle timeout stays.
+        }
+    }
+
+    /** Ends this exchange on the client side: the connection for HTTP/1.1, only the stream for HTTP/2. */
+    private void closeClient() {
+        if (request.version() == HttpVersion.HTTP_2) {
+            request.response().reset();
+        } else {
+            request.connection().close();
         }
     }
 
@@ -269,7 +283,7 @@ final class ProxyExchange {
         if (backendRequest != null) {
             backendRequest.reset();
         }
-        request.connection().close();
+        closeClient();
     }
 
     /** The backend could not be used: the client gets 502 or 504 if no answer has started yet. */
@@ -286,7 +300,7 @@ final class ProxyExchange {
             backendRequest.reset();
         }
         if (responding) {
-            request.connection().close();
+            closeClient();
         } else {
             String sentence = failure.status() == 504
                     ? "The mail server did not answer in time."

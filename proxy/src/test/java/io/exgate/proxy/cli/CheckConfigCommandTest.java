@@ -46,11 +46,29 @@ class CheckConfigCommandTest {
         Result ok = run("check-config", "--config", good.toString());
         assertThat(ok.code()).isZero();
         assertThat(ok.out()).contains("valid (listen 0.0.0.0:443, 1 backend, 1 certificate)");
+        assertThat(ok.out()).contains("certificate c.pem: names [outlook.example.com]", "(in 0 days)",
+                "WARNING: certificate " + dir.resolve("c.pem") + " expires in 0 days");
 
         Path bad = Files.writeString(dir.resolve("bad.yaml"), Files.readString(good).replace("http://10.0.0.1", "10.0.0.1"));
         Result refused = run("check-config", "--config", bad.toString());
         assertThat(refused.code()).isEqualTo(2);
         assertThat(refused.err()).contains(bad + ": backends[0].url = '10.0.0.1': must be an http:// or https:// URL");
+    }
+
+    @Test
+    void warnsAboutPublicNamesNoCertificateCovers() throws Exception {
+        SelfSignedCertificate.write(dir, "c", List.of("outlook.example.com", "*.example.net"), Duration.ofDays(200));
+        Path file = Files.writeString(dir.resolve("names.yaml"), """
+                listen: 0.0.0.0:443
+                tls:
+                  certificates: [ { cert: c.pem, key: c.key } ]
+                  names: [outlook.example.com, mail.example.net, autodiscover.example.com]
+                backends: [ { name: ex1, url: http://10.0.0.1 } ]
+                """);
+        Result r = run("check-config", "--config", file.toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("WARNING: tls.names lists autodiscover.example.com but no certificate covers it")
+                .doesNotContain("lists outlook.example.com").doesNotContain("lists mail.example.net").doesNotContain("expires in");
     }
 
     @Test
