@@ -2,6 +2,9 @@ package io.exgate.proxy;
 
 import io.exgate.proxy.admin.AdminServer;
 import io.exgate.proxy.config.ExgateConfig;
+import io.exgate.metrics.HttpProxyLog;
+import io.exgate.metrics.HttpProxyLogSettings;
+import io.exgate.proxy.http.FrontendContext;
 import io.exgate.proxy.http.FrontendVerticle;
 import io.exgate.proxy.http.PinnedConnections;
 import io.exgate.routing.AffinityCookie;
@@ -18,6 +21,8 @@ import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -38,9 +43,11 @@ public final class Exgate {
     private final Optional<AdminServer> admin;
     private final TlsEngine engine;
     private final CertificateReloader certificates;
+    private final HttpProxyLog httpProxyLog;
 
     private Exgate(Vertx vertx, List<String> deployments, int port, Optional<AdminServer> admin, TlsEngine engine,
-                   CertificateReloader certificates) {
+                   CertificateReloader certificates, HttpProxyLog httpProxyLog) {
+        this.httpProxyLog = httpProxyLog;
         this.vertx = vertx;
         this.deployments = deployments;
         this.port = port;
@@ -66,6 +73,11 @@ public final class Exgate {
         PinnedConnections.Shared pinCounts = new PinnedConnections.Shared();
         Optional<MailboxMapReloader> reloader = config.routing().mailboxMap().map(file -> new MailboxMapReloader(vertx, file,
                 config.backends().stream().map(b -> b.backend().name()).collect(Collectors.toSet()), mailboxMap));
+        HttpProxyLog httpProxyLog = HttpProxyLog.open(new HttpProxyLogSettings(config.logs().directory(), config.logs().maxFileSize(),
+                config.logs().maxAge(), config.logs().maxTotalSize(), HttpProxyLogSettings.DEFAULT_QUEUE_CAPACITY, ExgateVersion.get()),
+                Clock.systemUTC());
+        FrontendContext context = new FrontendContext(router, pinCounts, httpProxyLog::log, hostName(), ExgateVersion.get(),
+                config.logs().anonymous401());
         List<String> deployments = new ArrayList<>();
         List<FrontendVerticle> listeners = new ArrayList<>();
         CertificateReloader certificates = new CertificateReloader(vertx, config.tls().sources(), listeners);
@@ -74,7 +86,7 @@ public final class Exgate {
         // negative number.
         int port = config.listen().port() == 0 ? -1 : config.listen().port();
         for (int i = 0; i < loops; i++) {
-            listeners.add(new FrontendVerticle(config, port, engine, router, pinCounts));
+            listeners.add(new FrontendVerticle(config, port, engine, context));
         }
         Future<Void> chain = Future.succeededFuture();
         for (FrontendVerticle listener : listeners) {
@@ -88,7 +100,7 @@ public final class Exgate {
         ).map(admin -> {
             reloader.ifPresent(MailboxMapReloader::start);
             certificates.watch();
-            Exgate exgate = new Exgate(vertx, deployments, first.actualPort(), admin, engine, certificates);
+            Exgate exgate = new Exgate(vertx, deployments, first.actualPort(), admin, engine, certificates, httpProxyLog);
             LOG.info("exgate {} listening on https://{}:{} (TLS engine: {}; {}; {} event loops); backends: {}{}",
                     ExgateVersion.get(), config.listen().host(), exgate.port, engine.describe(),
                     String.join(", ", config.tls().policy().protocols()) + (config.tls().http2() ? ", h2 and http/1.1" : ", http/1.1"), loops,
@@ -105,6 +117,7 @@ public final class Exgate {
                 result.complete(ar.result());
             } else {
                 result.fail(ar.cause());
+                httpProxyLog.close(Duration.ofSeconds(5));
                 vertx.close();
             }
         });
@@ -125,6 +138,21 @@ public final class Exgate {
         LOG.warn("routing.cookie-secret is not set: using a random one. Replicas of exgate will not honour each other's "
                 + "affinity cookies (mailbox routing still agrees, it hashes the same everywhere); set the same secret on all.");
         return new AffinityCookie(secret);
+    }
+
+    /** The host name the HttpProxy log's ServerHostName shows; read once at start. */
+    private static String hostName() {
+        String env = System.getenv("HOSTNAME");
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return env == null ? "localhost" : env;
+        }
+    }
+
+    /** Lines written and dropped by the HttpProxy log, for metrics and tests. */
+    public HttpProxyLog httpProxyLog() {
+        return httpProxyLog;
     }
 
     private static void warnAboutUnverifiedBackends(ExgateConfig config) {
@@ -158,6 +186,8 @@ public final class Exgate {
         List<Future<Void>> undeploys = deployments.stream().map(vertx::undeploy).toList();
         return Future.join(new ArrayList<>(undeploys)).mapEmpty()
                 .eventually(() -> adminClosed)
+                // Every line queued before the stop is written: requests that ended during the drain included.
+                .eventually(() -> vertx.executeBlocking(() -> httpProxyLog.close(Duration.ofSeconds(10))))
                 .eventually(vertx::close)
                 .onComplete(v -> LOG.info("exgate stopped"))
                 .mapEmpty();

@@ -43,6 +43,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * the value. Relative paths resolve against the folder of the file.
  */
 public final class ConfigLoader {
+    private static final Pattern SIZE = Pattern.compile("(\\d+)(B|KB|MB|GB|KiB|MiB|GiB)", Pattern.CASE_INSENSITIVE);
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern BACKEND_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Set<String> TOP = Set.of("listen", "tls", "admin", "backends", "routing", "routes", "pinning", "timeouts", "logs");
@@ -108,19 +109,8 @@ public final class ConfigLoader {
         PinningSettings pinning = pinning(section(root, "pinning", "pinning", false));
         Timeouts timeouts = timeouts(section(root, "timeouts", "timeouts", false));
 
-        Path logDirectory = baseDir.resolve("logs");
-        Map<String, Object> logs = section(root, "logs", "logs", false);
-        if (logs != null) {
-            checkKeys(logs, "logs.", Set.of("directory"));
-            String dir = string(logs, "directory", "logs.directory", false);
-            if (dir != null) {
-                logDirectory = baseDir.resolve(dir).normalize();
-                if (Files.exists(logDirectory) && !Files.isDirectory(logDirectory)) {
-                    throw new ConfigException(file, "logs.directory", dir, "exists and is not a directory");
-                }
-            }
-        }
-        return new ExgateConfig(file, listen, tlsSettings, admin, backends, routing, pinning, timeouts, logDirectory);
+        LogSettings logSettings = logs(section(root, "logs", "logs", false));
+        return new ExgateConfig(file, listen, tlsSettings, admin, backends, routing, pinning, timeouts, logSettings);
     }
 
     private Map<String, Object> parseYaml(String text) throws ConfigException {
@@ -482,6 +472,54 @@ public final class ConfigLoader {
         } catch (IOException | CertificateException e) {
             throw new ConfigException(file, path, value, "is not a PEM CA certificate file: " + e.getMessage());
         }
+    }
+
+    private LogSettings logs(Map<String, Object> logs) throws ConfigException {
+        Path directory = baseDir.resolve("logs");
+        if (logs == null) {
+            return new LogSettings(directory, LogSettings.DEFAULT_MAX_FILE_SIZE, LogSettings.DEFAULT_MAX_AGE, LogSettings.DEFAULT_MAX_TOTAL_SIZE,
+                    false);
+        }
+        checkKeys(logs, "logs.", Set.of("directory", "max-file-size", "max-age", "max-total-size", "anonymous-401"));
+        String dir = string(logs, "directory", "logs.directory", false);
+        if (dir != null) {
+            directory = baseDir.resolve(dir).normalize();
+            if (Files.exists(directory) && !Files.isDirectory(directory)) {
+                throw new ConfigException(file, "logs.directory", dir, "exists and is not a directory");
+            }
+        }
+        Object anonymous = logs.get("anonymous-401");
+        if (anonymous != null && !(anonymous instanceof Boolean)) {
+            throw new ConfigException(file, "logs.anonymous-401", anonymous, "must be true or false");
+        }
+        return new LogSettings(directory,
+                size(logs, "max-file-size", LogSettings.DEFAULT_MAX_FILE_SIZE),
+                logs.get("max-age") == null ? LogSettings.DEFAULT_MAX_AGE : durationValue(logs, "max-age", "logs.max-age"),
+                size(logs, "max-total-size", LogSettings.DEFAULT_MAX_TOTAL_SIZE),
+                anonymous != null && (Boolean) anonymous);
+    }
+
+    private long size(Map<String, Object> section, String key, long fallback) throws ConfigException {
+        String path = "logs." + key;
+        String text = string(section, key, path, false);
+        if (text == null) {
+            return fallback;
+        }
+        Matcher m = SIZE.matcher(text.replace(" ", ""));
+        if (!m.matches()) {
+            throw new ConfigException(file, path, text, "is not a size: write a number and a unit (B, KB, MB, GB), e.g. 10MB");
+        }
+        long n = Long.parseLong(m.group(1));
+        long unit = switch (m.group(2).toUpperCase(Locale.ROOT)) {
+            case "KB", "KIB" -> 1024L;
+            case "MB", "MIB" -> 1024L * 1024;
+            case "GB", "GIB" -> 1024L * 1024 * 1024;
+            default -> 1L;
+        };
+        if (n <= 0) {
+            throw new ConfigException(file, path, text, "must be more than zero");
+        }
+        return n * unit;
     }
 
     private PinningSettings pinning(Map<String, Object> section) throws ConfigException {

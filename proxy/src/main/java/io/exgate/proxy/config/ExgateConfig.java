@@ -17,13 +17,17 @@ import java.util.Optional;
  * @param routing      mailbox affinity: cookie secret, mailbox map, routes
  * @param pinning      caps on NTLM/Negotiate-pinned connections
  * @param timeouts     the timeouts
- * @param logDirectory where logs go
+ * @param logs         where the HttpProxy logs go, rollover and retention
  */
 public record ExgateConfig(String source, ListenAddress listen, TlsSettings tls,
                            Optional<ListenAddress> admin, List<BackendSettings> backends, RoutingSettings routing,
-                           PinningSettings pinning, Timeouts timeouts, Path logDirectory) {
+                           PinningSettings pinning, Timeouts timeouts, LogSettings logs) {
     public ExgateConfig {
         backends = List.copyOf(backends);
+    }
+
+    public Path logDirectory() {
+        return logs.directory();
     }
 
     /** The certificates loaded at start. */
@@ -33,6 +37,6 @@ public record ExgateConfig(String source, ListenAddress listen, TlsSettings tls,
 
     /** A copy listening elsewhere: the demo and tests pick ports after loading. */
     public ExgateConfig withListen(ListenAddress newListen) {
-        return new ExgateConfig(source, newListen, tls, admin, backends, routing, pinning, timeouts, logDirectory);
+        return new ExgateConfig(source, newListen, tls, admin, backends, routing, pinning, timeouts, logs);
     }
 }

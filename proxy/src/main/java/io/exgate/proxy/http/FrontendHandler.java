@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,9 +33,11 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
     private final PinnedConnections pins;
     private final long idleMillis;
     private final long connectMillis;
+    private final RequestLog.Sink logSink;
 
     public FrontendHandler(Vertx vertx, MailboxRouter router, Map<String, HttpClientAgent> clients, PinnedConnections pins,
-                           long idleMillis, long connectMillis) {
+                           long idleMillis, long connectMillis, RequestLog.Sink logSink) {
+        this.logSink = logSink;
         this.vertx = vertx;
         this.router = router;
         this.clients = Map.copyOf(clients);
@@ -54,18 +57,23 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
             ErrorResponse.send(request, 400, "Bad Request", "The request target is not acceptable: " + e.getMessage() + ".", requestId);
             return;
         }
-        if (VirtualDirectory.of(target.path()).isEmpty()) {
+        Optional<VirtualDirectory> vdir = VirtualDirectory.of(target.path());
+        if (vdir.isEmpty()) {
             LOG.info("request {} from {}: 404 {} {} (not an Exchange virtual directory)", requestId, client(request),
                     request.method(), target.path());
             ErrorResponse.send(request, 404, "Not Found", "There is no Exchange virtual directory at this path.", requestId);
             return;
         }
+        RequestLog log = new RequestLog(logSink, request, requestId);
+        log.target(target, vdir.get());
         String clientAddress = client(request);
         boolean bound = ConnectionBoundAuth.requested(request.getHeader("Authorization"));
         if (bound && request.version() == HttpVersion.HTTP_2) {
             // A stream cannot carry connection-bound authentication: ask the client to retry over HTTP/1.1, as IIS does.
             LOG.info("request {} from {}: NTLM/Negotiate on HTTP/2, answered HTTP_1_1_REQUIRED", requestId, clientAddress);
             request.response().reset(HTTP_1_1_REQUIRED);
+            log.error("Http11Required", "NTLM or Negotiate on HTTP/2");
+            log.end(0);
             return;
         }
         RoutingDecision decision;
@@ -75,13 +83,19 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
         } catch (BadRoutingInputException e) {
             LOG.info("request {} from {}: 400 {} {} ({})", requestId, client(request), request.method(), target.path(), e.getMessage());
             ErrorResponse.send(request, 400, "Bad Request", "The " + e.getMessage() + ".", requestId);
+            log.error("BadRoutingInput", e.getMessage());
+            log.end(400);
             return;
         } catch (NoBackendAvailableException e) {
             LOG.warn("request {} from {}: 503 {} {} ({})", requestId, client(request), request.method(), target.path(), e.getMessage());
             ErrorResponse.send(request, 503, "Service Unavailable", "No mail server is available for this service.", requestId);
+            log.error("NoBackendAvailable", e.getMessage());
+            log.end(503);
             return;
         }
+        log.decision(decision);
         if (decision.rejectedCookie()) {
+            log.info("AffinityCookie", "rejected: signature does not verify");
             LOG.warn("request {} from {}: ignored an exgate affinity cookie whose signature does not verify", requestId, client(request));
         }
         ClientPin pin = pins.get(request.connection());
@@ -94,6 +108,9 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
                 LOG.warn("request {} from {}: 503, pinning.max-per-client reached for this address", requestId, clientAddress);
                 ErrorResponse.send(request, 503, "Service Unavailable",
                         "Too many authenticated connections from this address.", requestId);
+                log.decision(decision);
+                log.error("PinningCapReached", "pinning.max-per-client");
+                log.end(503);
                 return;
             }
             pin = pins.getOrCreate(request.connection(), clientAddress);
@@ -105,7 +122,7 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
         } else {
             link = BackendLink.pooled(clients, pins, request.connection(), clientAddress);
         }
-        new ProxyExchange(vertx, request, target, decision, router, link, requestId, idleMillis).start();
+        new ProxyExchange(vertx, request, target, decision, router, link, requestId, idleMillis, log).start();
     }
 
     private static String cookie(HttpServerRequest request, String name) {

@@ -1,7 +1,6 @@
 package io.exgate.proxy.http;
 
 import io.exgate.proxy.config.ExgateConfig;
-import io.exgate.routing.MailboxRouter;
 import io.exgate.tls.ServerTls;
 import io.exgate.tls.TlsEngine;
 import io.exgate.tls.PemCertificate;
@@ -22,18 +21,15 @@ public final class FrontendVerticle extends VerticleBase {
     private final ExgateConfig config;
     private final int port;
     private final TlsEngine engine;
-    private final MailboxRouter router;
-    private final PinnedConnections.Shared pinCounts;
+    private final FrontendContext context;
     private HttpServer server;
     private Map<String, HttpClientAgent> clients;
 
-    public FrontendVerticle(ExgateConfig config, int port, TlsEngine engine, MailboxRouter router,
-                            PinnedConnections.Shared pinCounts) {
+    public FrontendVerticle(ExgateConfig config, int port, TlsEngine engine, FrontendContext context) {
         this.config = config;
         this.port = port;
         this.engine = engine;
-        this.router = router;
-        this.pinCounts = pinCounts;
+        this.context = context;
     }
 
     public int actualPort() {
@@ -58,9 +54,9 @@ public final class FrontendVerticle extends VerticleBase {
         options.setSslHandshakeTimeout(10).setSslHandshakeTimeoutUnit(TimeUnit.SECONDS);
         ServerTls.apply(options, config.certificates(), config.tls().policy(), engine, config.tls().http2());
         server = vertx.createHttpServer(options)
-                .requestHandler(new FrontendHandler(vertx, router, clients,
-                        new PinnedConnections(pinCounts, config.pinning()), config.timeouts().idle().toMillis(),
-                        config.timeouts().connect().toMillis()));
+                .requestHandler(new FrontendHandler(vertx, context.router(), clients,
+                        new PinnedConnections(context.pins(), config.pinning()), config.timeouts().idle().toMillis(),
+                        config.timeouts().connect().toMillis(), context.logSink()));
         return server.listen();
     }
 

@@ -43,12 +43,16 @@ final class ProxyExchange {
     private final String requestId;
     private final long idleMillis;
     private final IdleWatch watch;
+    private final RequestLog log;
+    private MeteredWriteStream requestStream;
+    private MeteredWriteStream responseStream;
     private HttpClientRequest backendRequest;
     private boolean responding;
     private boolean finished;
 
     ProxyExchange(Vertx vertx, HttpServerRequest request, RequestTarget target, RoutingDecision decision, MailboxRouter router,
-                  BackendLink link, String requestId, long idleMillis) {
+                  BackendLink link, String requestId, long idleMillis, RequestLog log) {
+        this.log = log;
         this.vertx = vertx;
         this.request = request;
         this.target = target;
@@ -68,6 +72,8 @@ final class ProxyExchange {
 
     private void connect(Pipe<Buffer> body) {
         Backend backend = decision.backend();
+        log.decision(decision);
+        log.backendStarted(router.outstanding().of(backend));
         count(backend);
         RequestOptions options = new RequestOptions()
                 .setMethod(request.method())
@@ -83,6 +89,7 @@ final class ProxyExchange {
                     // Nothing was sent yet, so moving on cannot replay anything.
                     LOG.warn("request {} {} {}: connecting to {} failed ({}), trying {}", requestId, request.method(),
                             target.path(), backend.name(), BackendFailure.of(ar.cause()).phrase(), next.get().backend().name());
+                    log.info("ConnectFailed", backend.name() + " " + BackendFailure.of(ar.cause()).phrase());
                     decision = next.get();
                     connect(body);
                 } else {
@@ -92,6 +99,7 @@ final class ProxyExchange {
             } else if (finished) {
                 ar.result().reset();
             } else {
+                log.backendReady();
                 backendRequest = ar.result();
                 forward(body);
             }
@@ -144,7 +152,8 @@ final class ProxyExchange {
         if (chunked || hasContentLength()) {
             out.sendHead();
         }
-        body.to(new MeteredWriteStream(out, watch)).onFailure(this::onRequestBodyFailed);
+        requestStream = new MeteredWriteStream(out, watch);
+        body.to(requestStream).onFailure(this::onRequestBodyFailed);
     }
 
     private boolean hasContentLength() {
@@ -176,6 +185,7 @@ final class ProxyExchange {
             return;
         }
         HttpClientResponse in = ar.result();
+        log.backendAnswered(in.statusCode());
         Pipe<Buffer> body = in.pipe().endOnFailure(false);
         responding = true;
         HttpServerResponse response = request.response();
@@ -202,11 +212,13 @@ final class ProxyExchange {
                 response.writeHead();
             }
         });
-        body.to(new MeteredWriteStream(response, watch)).onComplete(done -> {
+        responseStream = new MeteredWriteStream(response, watch);
+        body.to(responseStream).onComplete(done -> {
             if (done.succeeded()) {
                 finished = true;
                 watch.stop();
                 release();
+                endLog(response.getStatusCode());
                 if (link.completed()) {
                     // A cap on the pinned pair was reached: the client authenticates again on a new connection.
                     closeClient();
@@ -234,6 +246,11 @@ final class ProxyExchange {
         } catch (NumberFormatException ignored) {
             // Not a number: the global idle timeout stays.
         }
+    }
+
+    private void endLog(int status) {
+        log.bytes(requestStream == null ? 0 : requestStream.bytes(), responseStream == null ? 0 : responseStream.bytes());
+        log.end(status);
     }
 
     /** Ends this exchange on the client side: the connection for HTTP/1.1, only the stream for HTTP/2. */
@@ -265,6 +282,8 @@ final class ProxyExchange {
             finished = true;
             watch.stop();
             release();
+            log.error("ClientDisconnected", "the client closed the connection before the answer was complete");
+            endLog(request.response().headWritten() ? request.response().getStatusCode() : 0);
             if (backendRequest != null) {
                 backendRequest.reset();
             }
@@ -280,6 +299,8 @@ final class ProxyExchange {
         watch.stop();
         release();
         LOG.warn("request {} {} {} via {}: aborted, {}", requestId, request.method(), target.path(), decision.backend().name(), why);
+        log.error("Aborted", why);
+        endLog(request.response().headWritten() ? request.response().getStatusCode() : 0);
         if (backendRequest != null) {
             backendRequest.reset();
         }
@@ -299,6 +320,8 @@ final class ProxyExchange {
         if (backendRequest != null) {
             backendRequest.reset();
         }
+        log.error(failure.status() == 504 ? "BackendTimeout" : "BackendUnreachable", failure.phrase());
+        endLog(responding ? request.response().getStatusCode() : failure.status());
         if (responding) {
             closeClient();
         } else {

@@ -1,0 +1,176 @@
+package io.exgate.proxy.http;
+
+import static io.exgate.metrics.HttpProxyField.*;
+
+import io.exgate.metrics.HttpProxyField;
+import io.exgate.metrics.HttpProxyLogRecord;
+import io.exgate.routing.RequestTarget;
+import io.exgate.routing.RoutingDecision;
+import io.exgate.routing.VirtualDirectory;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Instant;
+import java.util.function.Consumer;
+
+/**
+ * What one request did, gathered while it runs and written as one HttpProxy log line when it ends
+ * (a NotificationWait or an RPC channel gets its line after minutes or hours, with its bytes and times).
+ */
+final class RequestLog {
+    /** Where lines go, and what every line says about this exgate. */
+    record Sink(Consumer<HttpProxyLogRecord> writer, String serverHostName, String[] version, boolean logAnonymous401) {
+    }
+
+    private final Sink sink;
+    private final HttpServerRequest request;
+    private final String requestId;
+    private final long startNanos = System.nanoTime();
+    private VirtualDirectory vdir;
+    private RequestTarget target;
+    private RoutingDecision decision;
+    private long backendStartNanos;
+    private long backendReadyNanos;
+    private long backendHeadNanos;
+    private int backendStatus = -1;
+    private int outstanding = -1;
+    private long requestBytes;
+    private long responseBytes;
+    private final StringBuilder info = new StringBuilder();
+    private final StringBuilder errors = new StringBuilder();
+    private String errorCode;
+    private boolean written;
+
+    RequestLog(Sink sink, HttpServerRequest request, String requestId) {
+        this.sink = sink;
+        this.request = request;
+        this.requestId = requestId;
+    }
+
+    void target(RequestTarget t, VirtualDirectory v) {
+        this.target = t;
+        this.vdir = v;
+    }
+
+    void decision(RoutingDecision d) {
+        this.decision = d;
+    }
+
+    void backendStarted(int outstandingRequests) {
+        backendStartNanos = System.nanoTime();
+        outstanding = outstandingRequests;
+    }
+
+    void backendReady() {
+        backendReadyNanos = System.nanoTime();
+    }
+
+    void backendAnswered(int status) {
+        backendHeadNanos = System.nanoTime();
+        backendStatus = status;
+    }
+
+    void bytes(long in, long out) {
+        requestBytes = in;
+        responseBytes = out;
+    }
+
+    /** A {@code key=value;} pair for GenericInfo; Exchange's separators inside values become spaces. */
+    void info(String key, String value) {
+        info.append(key).append('=').append(clean(value)).append(';');
+    }
+
+    void error(String code, String detail) {
+        errorCode = code;
+        errors.append(code).append('=').append(clean(detail)).append(';');
+    }
+
+    /** Writes the line once; later calls do nothing. */
+    void end(int status) {
+        if (written || vdir == null) {
+            return;
+        }
+        written = true;
+        String authorization = request.getHeader("Authorization");
+        String scheme = ConnectionBoundAuth.scheme(authorization);
+        if (status == 401 && scheme == null && !sink.logAnonymous401()) {
+            return; // Exchange leaves the anonymous first leg of every handshake out, too.
+        }
+        HttpProxyLogRecord.Builder b = HttpProxyLogRecord.builder(vdir.logName());
+        long now = System.nanoTime();
+        set(b, DateTime, Instant.now().toString());
+        set(b, RequestId, requestId);
+        set(b, MajorVersion, sink.version()[0]);
+        set(b, MinorVersion, sink.version()[1]);
+        set(b, BuildVersion, sink.version()[2]);
+        set(b, RevisionVersion, sink.version()[3]);
+        set(b, ClientRequestId, clientRequestId());
+        set(b, Protocol, vdir.logName());
+        String host = request.getHeader("Host");
+        set(b, UrlHost, host == null ? (request.authority() == null ? "" : request.authority().host()) : stripPort(host));
+        set(b, UrlStem, target == null ? request.path() : target.path().value());
+        set(b, UrlQuery, target == null || target.query() == null ? "" : "?" + target.query());
+        set(b, Method, request.method().name());
+        set(b, ProtocolAction, decision == null || decision.classification().action() == null ? "" : decision.classification().action());
+        set(b, AuthenticationType, scheme == null ? "Anonymous" : scheme.equalsIgnoreCase("Bearer") ? "OAuth" : scheme);
+        set(b, IsAuthenticated, String.valueOf(scheme != null && status != 401 && status != 403));
+        set(b, UserAgent, request.getHeader("User-Agent"));
+        set(b, ClientIpAddress, request.remoteAddress() == null ? "" : request.remoteAddress().hostAddress());
+        set(b, ServerHostName, sink.serverHostName());
+        set(b, HttpStatus, String.valueOf(status));
+        set(b, BackEndStatus, backendStatus < 0 ? "" : String.valueOf(backendStatus));
+        set(b, ErrorCode, errorCode);
+        set(b, ProxyAction, "Proxy");
+        if (decision != null) {
+            set(b, TargetServer, decision.backend().host());
+            set(b, RoutingType, decision.reason().logName());
+            set(b, RoutingHint, decision.key().kind().logName());
+            set(b, AnchorMailbox, decision.key().isPresent() ? decision.key().kind().logName() + "~" + decision.key().value() : "");
+            set(b, BackEndCookie, decision.setCookie() == null ? "" : decision.backend().name());
+        }
+        set(b, RequestBytes, String.valueOf(requestBytes));
+        set(b, ResponseBytes, String.valueOf(responseBytes));
+        set(b, TargetOutstandingRequests, outstanding < 0 ? "" : String.valueOf(outstanding));
+        if (backendStartNanos > 0 && backendReadyNanos > 0) {
+            set(b, BackendReqInitLatency, millis(backendReadyNanos - backendStartNanos));
+        }
+        if (backendReadyNanos > 0 && backendHeadNanos > 0) {
+            set(b, BackendProcessingLatency, millis(backendHeadNanos - backendReadyNanos));
+        }
+        if (backendHeadNanos > 0) {
+            set(b, BackendRespStreamLatency, millis(now - backendHeadNanos));
+            set(b, ProxyTime, millis(backendStartNanos - startNanos));
+        }
+        set(b, TotalRequestTime, millis(now - startNanos));
+        set(b, GenericInfo, info.toString());
+        set(b, GenericErrors, errors.toString());
+        sink.writer().accept(b.build());
+    }
+
+    private String clientRequestId() {
+        if (vdir != VirtualDirectory.MAPI) {
+            return request.getHeader("client-request-id");
+        }
+        return "R:" + orNull(request.getHeader("X-RequestId")) + ";CI:" + orNull(request.getHeader("X-ClientInfo")) + ";RT:"
+                + orNull(request.getHeader("X-RequestType"));
+    }
+
+    private static String orNull(String v) {
+        return v == null ? "<null>" : v.isEmpty() ? "<empty>" : v;
+    }
+
+    private static String stripPort(String host) {
+        int colon = host.lastIndexOf(':');
+        return colon > 0 && host.indexOf(']') < colon ? host.substring(0, colon) : host;
+    }
+
+    private static String millis(long nanos) {
+        return String.valueOf(Math.max(0, nanos / 1_000_000));
+    }
+
+    private static String clean(String value) {
+        return value == null ? "" : value.replaceAll("[,;=\\r\\n]", " ");
+    }
+
+    private static void set(HttpProxyLogRecord.Builder b, HttpProxyField f, String v) {
+        b.set(f, v);
+    }
+}
