@@ -71,8 +71,8 @@ class ForwardingTest {
     @Test
     void spreadsRequestsOverTheBackends() throws Exception {
         List<String> servers = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            servers.add(get("/owa/healthcheck.htm").header("X-BEServer"));
+        for (int i = 0; i < 30; i++) {
+            servers.add(get("/owa/").header("X-BEServer"));
         }
         assertThat(servers).contains("EX1", "EX2");
     }

@@ -57,7 +57,10 @@ final class Lab implements AutoCloseable {
                 .collect(Collectors.joining());
         String yaml = "listen: " + listen + "\n"
                 + "tls:\n  engine: " + tlsEngine + "\n  certificates:\n    - cert: certs/outlook.pem\n      key: certs/outlook.key\n"
-                + "backends:\n" + backends + extra;
+                + "admin:\n  listen: 127.0.0.1:0\n"
+                + "backends:\n" + backends + extra
+                // Tests about other things use backends that do not answer healthcheck.htm: no probes for them.
+                + (extra.contains("health:") ? "" : "health:\n  interval: 1h\n");
         Path file = dir.resolve("exgate.yaml");
         try {
             Files.writeString(file, yaml);

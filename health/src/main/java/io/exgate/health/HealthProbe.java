@@ -76,6 +76,9 @@ public final class HealthProbe {
                             return Future.failedFuture("abandoned after timeout");
                         }
                         request.authority(authority);
+                        // The request reports a reset itself; unhandled, Vert.x would also log it as
+                        // an ERROR on every probe of a backend that is out of service.
+                        request.connection().exceptionHandler(e -> { });
                         return request.send().compose(response -> readPrefix(response)
                                 .map(body -> judge(spec, response.statusCode(), response.getHeader("Location"),
                                         body, since(started))));

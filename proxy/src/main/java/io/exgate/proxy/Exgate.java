@@ -8,7 +8,14 @@ import io.exgate.proxy.http.FrontendContext;
 import io.exgate.proxy.http.FrontendVerticle;
 import io.exgate.proxy.http.PinnedConnections;
 import io.exgate.routing.AffinityCookie;
-import io.exgate.routing.BackendHealth;
+import io.exgate.health.BackendStates;
+import io.exgate.health.HealthChecker;
+import io.exgate.health.HealthcheckPage;
+import io.exgate.proxy.config.BackendSettings;
+import io.exgate.proxy.http.BackendClients;
+import io.exgate.routing.Backend;
+import io.exgate.routing.VirtualDirectory;
+import io.exgate.routing.WeightedBackend;
 import io.exgate.routing.MailboxMap;
 import io.exgate.routing.MailboxRouter;
 import io.exgate.routing.OutstandingRequests;
@@ -27,7 +34,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -44,10 +53,14 @@ public final class Exgate {
     private final TlsEngine engine;
     private final CertificateReloader certificates;
     private final HttpProxyLog httpProxyLog;
+    private final HealthChecker checker;
+    private final BackendStates states;
 
     private Exgate(Vertx vertx, List<String> deployments, int port, Optional<AdminServer> admin, TlsEngine engine,
-                   CertificateReloader certificates, HttpProxyLog httpProxyLog) {
+                   CertificateReloader certificates, HttpProxyLog httpProxyLog, HealthChecker checker, BackendStates states) {
         this.httpProxyLog = httpProxyLog;
+        this.checker = checker;
+        this.states = states;
         this.vertx = vertx;
         this.deployments = deployments;
         this.port = port;
@@ -67,17 +80,27 @@ public final class Exgate {
         int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
         AtomicReference<MailboxMap> mailboxMap = new AtomicReference<>(config.routing().initialMap());
+        BackendStates states = new BackendStates(config.health());
         MailboxRouter router = new MailboxRouter(config.routing().routes(), affinityCookie(config), mailboxMap::get,
-                new StickyTable(STICKY_CAPACITY, STICKY_IDLE_MILLIS, System::nanoTime), BackendHealth.ALL_UP,
-                new OutstandingRequests());
+                new StickyTable(STICKY_CAPACITY, STICKY_IDLE_MILLIS, System::nanoTime), states, new OutstandingRequests());
+        Map<VirtualDirectory, List<Backend>> probeTargets = new EnumMap<>(VirtualDirectory.class);
+        for (VirtualDirectory v : VirtualDirectory.values()) {
+            probeTargets.put(v, config.routing().routes().forDirectory(v).stream().map(WeightedBackend::backend).toList());
+        }
+        Map<String, BackendSettings> byName = config.backends().stream()
+                .collect(Collectors.toMap(b -> b.backend().name(), b -> b));
+        HealthChecker checker = new HealthChecker(vertx, states, probeTargets,
+                b -> BackendClients.options(byName.get(b.name()), config.timeouts()),
+                config.tls().names().isEmpty() ? null : config.tls().names().get(0));
+        String hostName = hostName();
         PinnedConnections.Shared pinCounts = new PinnedConnections.Shared();
         Optional<MailboxMapReloader> reloader = config.routing().mailboxMap().map(file -> new MailboxMapReloader(vertx, file,
                 config.backends().stream().map(b -> b.backend().name()).collect(Collectors.toSet()), mailboxMap));
         HttpProxyLog httpProxyLog = HttpProxyLog.open(new HttpProxyLogSettings(config.logs().directory(), config.logs().maxFileSize(),
                 config.logs().maxAge(), config.logs().maxTotalSize(), HttpProxyLogSettings.DEFAULT_QUEUE_CAPACITY, ExgateVersion.get()),
                 Clock.systemUTC());
-        FrontendContext context = new FrontendContext(router, pinCounts, httpProxyLog::log, hostName(), ExgateVersion.get(),
-                config.logs().anonymous401());
+        FrontendContext context = new FrontendContext(router, pinCounts, httpProxyLog::log, hostName, ExgateVersion.get(),
+                config.logs().anonymous401(), states, new HealthcheckPage(states, hostName));
         List<String> deployments = new ArrayList<>();
         List<FrontendVerticle> listeners = new ArrayList<>();
         CertificateReloader certificates = new CertificateReloader(vertx, config.tls().sources(), listeners);
@@ -93,14 +116,16 @@ public final class Exgate {
             chain = chain.compose(v -> vertx.deployVerticle(listener).map(deployments::add).mapEmpty());
         }
         FrontendVerticle first = listeners.get(0);
-        AdminServer.Actions actions = () -> certificates.reload("POST /api/tls/reload");
+        AdminServer.Actions actions = new AdminServer.Actions(() -> certificates.reload("POST /api/tls/reload"), states);
         Future<Exgate> started = chain.compose(v -> config.admin().isPresent()
                 ? AdminServer.start(vertx, config.admin().get(), actions).map(Optional::of)
                 : Future.succeededFuture(Optional.<AdminServer>empty())
         ).map(admin -> {
             reloader.ifPresent(MailboxMapReloader::start);
             certificates.watch();
-            Exgate exgate = new Exgate(vertx, deployments, first.actualPort(), admin, engine, certificates, httpProxyLog);
+            checker.start();
+            Exgate exgate = new Exgate(vertx, deployments, first.actualPort(), admin, engine, certificates, httpProxyLog, checker,
+                    states);
             LOG.info("exgate {} listening on https://{}:{} (TLS engine: {}; {}; {} event loops); backends: {}{}",
                     ExgateVersion.get(), config.listen().host(), exgate.port, engine.describe(),
                     String.join(", ", config.tls().policy().protocols()) + (config.tls().http2() ? ", h2 and http/1.1" : ", http/1.1"), loops,
@@ -150,6 +175,11 @@ public final class Exgate {
         }
     }
 
+    /** Backend states per protocol: probes, ejection, drain, maintenance. */
+    public BackendStates backendStates() {
+        return states;
+    }
+
     /** Lines written and dropped by the HttpProxy log, for metrics and tests. */
     public HttpProxyLog httpProxyLog() {
         return httpProxyLog;
@@ -182,6 +212,7 @@ public final class Exgate {
     public Future<Void> stop() {
         LOG.info("exgate stopping: no new connections; waiting for requests in flight");
         certificates.stop();
+        checker.stop();
         Future<Void> adminClosed = admin.map(AdminServer::close).orElse(Future.succeededFuture());
         List<Future<Void>> undeploys = deployments.stream().map(vertx::undeploy).toList();
         return Future.join(new ArrayList<>(undeploys)).mapEmpty()

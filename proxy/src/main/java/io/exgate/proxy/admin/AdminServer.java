@@ -1,6 +1,12 @@
 package io.exgate.proxy.admin;
 
+import io.exgate.health.BackendStates;
 import io.exgate.proxy.config.ListenAddress;
+import io.exgate.routing.VirtualDirectory;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -9,10 +15,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.HttpServerOptions;
 
 /**
- * The plain-HTTP admin listener: {@code /live} and {@code POST /api/tls/reload} today; metrics, status
- * and the rest of the admin API arrive with their issues.
+ * The plain-HTTP admin listener: {@code /live}, {@code /ready}, {@code GET /api/backends}, drain and
+ * enable, maintenance, {@code POST /api/tls/reload}. Keep it off the internet: it has no authentication.
  */
 public final class AdminServer {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     private final HttpServer server;
 
     private AdminServer(HttpServer server) {
@@ -20,8 +27,7 @@ public final class AdminServer {
     }
 
     /** What the admin API can ask of the running exgate. */
-    public interface Actions {
-        Future<String> reloadTls();
+    public record Actions(Supplier<Future<String>> reloadTls, BackendStates states) {
     }
 
     public static Future<AdminServer> start(Vertx vertx, ListenAddress address, Actions actions) {
@@ -29,8 +35,22 @@ public final class AdminServer {
         server.requestHandler(request -> {
             if (request.path().equals("/live")) {
                 request.response().putHeader("Content-Type", "text/plain; charset=utf-8").end("live\n");
+            } else if (request.path().equals("/ready")) {
+                // Ready: configuration loaded (it is, or this would not run) and at least one backend available.
+                boolean ready = java.util.Arrays.stream(VirtualDirectory.values()).anyMatch(v -> actions.states().backends(v).stream()
+                        .anyMatch(b -> actions.states().isAvailable(b, v)));
+                request.response().setStatusCode(ready ? 200 : 503).putHeader("Content-Type", "text/plain; charset=utf-8")
+                        .end(ready ? "ready\n" : "no backend is available\n");
+            } else if (request.path().equals("/api/backends") && request.method() == HttpMethod.GET) {
+                json(request, 200, actions.states().toJson().encodePrettily());
+            } else if (request.path().startsWith("/api/backends/") && request.method() == HttpMethod.POST) {
+                backendAction(request, actions.states());
+            } else if (request.path().equals("/api/maintenance") && (request.method() == HttpMethod.POST || request.method() == HttpMethod.DELETE)) {
+                boolean on = request.method() == HttpMethod.POST;
+                actions.states().setMaintenance(on);
+                json(request, 200, new JsonObject().put("maintenance", on).encode());
             } else if (request.path().equals("/api/tls/reload") && request.method() == HttpMethod.POST) {
-                actions.reloadTls().onComplete(ar -> request.response()
+                actions.reloadTls().get().onComplete(ar -> request.response()
                         .setStatusCode(ar.succeeded() ? 200 : 422)
                         .putHeader("Content-Type", "application/json")
                         .end(new JsonObject().put("reloaded", ar.succeeded())
@@ -41,6 +61,27 @@ public final class AdminServer {
             }
         });
         return server.listen().map(AdminServer::new);
+    }
+
+    /** {@code POST /api/backends/{name}/drain} and {@code .../enable}. */
+    private static void backendAction(HttpServerRequest request, BackendStates states) {
+        String[] parts = request.path().split("/");
+        if (parts.length != 5 || !(parts[4].equals("drain") || parts[4].equals("enable"))) {
+            json(request, 404, new JsonObject().put("error", "POST /api/backends/{name}/drain or /enable").encode());
+            return;
+        }
+        String name = parts[3];
+        boolean known = parts[4].equals("drain") ? states.drain(name) : states.enable(name);
+        if (!known) {
+            json(request, 404, new JsonObject().put("error", "no backend named " + name).encode());
+            return;
+        }
+        LOG.info("admin API: backend {} {}", name, parts[4].equals("drain") ? "draining: no new sessions" : "enabled");
+        json(request, 200, new JsonObject().put("backend", name).put("draining", states.isDraining(name)).encode());
+    }
+
+    private static void json(HttpServerRequest request, int status, String body) {
+        request.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body + "\n");
     }
 
     public int port() {

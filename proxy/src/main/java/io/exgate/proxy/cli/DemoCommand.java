@@ -104,10 +104,10 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("exgate demo: exgate on " + base + " in front of two simulated mailbox servers (EX1, EX2).");
         System.out.println("The certificate is self-signed, hence curl -k. Try:");
         System.out.println();
-        System.out.println("  # a health check, answered by a mailbox server (X-BEServer says which)");
+        System.out.println("  # exgate answers healthcheck.htm itself, per protocol, from what its probes of the servers say");
         System.out.println("  curl -k -i " + base + "/owa/healthcheck.htm");
         System.out.println("  # any other virtual directory: the server echoes what it received (see X-Forwarded-For)");
-        System.out.println("  curl -k " + base + "/ews/exchange.asmx");
+        System.out.println("  curl -k -i " + base + "/ews/exchange.asmx");
         System.out.println("  # outside the Exchange virtual directories exgate answers 404 itself");
         System.out.println("  curl -k -i " + base + "/not-exchange");
         System.out.println("  # MAPI over HTTP: Connect, then a NotificationWait whose PENDING lines stream every 2 s;");

@@ -1,5 +1,7 @@
 package io.exgate.proxy.config;
 
+import io.exgate.health.HealthSettings;
+import io.exgate.health.ProbeSpec;
 import io.exgate.routing.Backend;
 import io.exgate.routing.MailboxMap;
 import io.exgate.routing.Routes;
@@ -46,7 +48,7 @@ public final class ConfigLoader {
     private static final Pattern SIZE = Pattern.compile("(\\d+)(B|KB|MB|GB|KiB|MiB|GiB)", Pattern.CASE_INSENSITIVE);
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern BACKEND_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
-    private static final Set<String> TOP = Set.of("listen", "tls", "admin", "backends", "routing", "routes", "pinning", "timeouts", "logs");
+    private static final Set<String> TOP = Set.of("listen", "tls", "admin", "backends", "routing", "routes", "health", "pinning", "timeouts", "logs");
 
     private final String file;
     private final Path baseDir;
@@ -107,10 +109,11 @@ public final class ConfigLoader {
         List<BackendSettings> backends = backends(root);
         RoutingSettings routing = routing(root, backends);
         PinningSettings pinning = pinning(section(root, "pinning", "pinning", false));
+        HealthSettings health = health(section(root, "health", "health", false));
         Timeouts timeouts = timeouts(section(root, "timeouts", "timeouts", false));
 
         LogSettings logSettings = logs(section(root, "logs", "logs", false));
-        return new ExgateConfig(file, listen, tlsSettings, admin, backends, routing, pinning, timeouts, logSettings);
+        return new ExgateConfig(file, listen, tlsSettings, admin, backends, routing, health, pinning, timeouts, logSettings);
     }
 
     private Map<String, Object> parseYaml(String text) throws ConfigException {
@@ -381,10 +384,7 @@ public final class ConfigLoader {
 
     /** {@code routes: { mapi: [ex1, ex2], owa: { ex1: 2, ex3: 1 } }}; a directory left out gets every backend. */
     private Routes routes(Map<String, Object> root, List<BackendSettings> backends) throws ConfigException {
-        Map<String, VirtualDirectory> dirs = new LinkedHashMap<>();
-        for (VirtualDirectory v : VirtualDirectory.values()) {
-            dirs.put(v == VirtualDirectory.ACTIVESYNC ? "activesync" : v.path().substring(1).toLowerCase(Locale.ROOT), v);
-        }
+        Map<String, VirtualDirectory> dirs = directoryNames();
         List<WeightedBackend> all = backends.stream().map(b -> new WeightedBackend(b.backend(), b.weight())).toList();
         Map<VirtualDirectory, List<WeightedBackend>> byDir = new java.util.EnumMap<>(VirtualDirectory.class);
         for (VirtualDirectory v : VirtualDirectory.values()) {
@@ -520,6 +520,68 @@ public final class ConfigLoader {
             throw new ConfigException(file, path, text, "must be more than zero");
         }
         return n * unit;
+    }
+
+    private HealthSettings health(Map<String, Object> section) throws ConfigException {
+        HealthSettings h = HealthSettings.defaults();
+        if (section == null) {
+            return h;
+        }
+        checkKeys(section, "health.", Set.of("interval", "timeout", "rise", "fall", "eject-after", "eject-cooldown", "drain-timeout",
+                "probes"));
+        if (section.get("interval") != null) {
+            h = h.withInterval(durationValue(section, "interval", "health.interval"));
+        }
+        if (section.get("timeout") != null) {
+            h = h.withTimeout(durationValue(section, "timeout", "health.timeout"));
+        }
+        int rise = section.get("rise") == null ? h.rise() : positive(section.get("rise"), "health.rise");
+        int fall = section.get("fall") == null ? h.fall() : positive(section.get("fall"), "health.fall");
+        h = h.withRiseFall(rise, fall);
+        int ejectAfter = section.get("eject-after") == null ? h.ejectAfter() : count(section.get("eject-after"), "health.eject-after");
+        Duration cooldown = section.get("eject-cooldown") == null ? h.ejectCooldown()
+                : durationValue(section, "eject-cooldown", "health.eject-cooldown");
+        h = h.withEjection(ejectAfter, cooldown);
+        if (section.get("drain-timeout") != null) {
+            h = h.withDrainTimeout(durationValue(section, "drain-timeout", "health.drain-timeout"));
+        }
+        Map<String, Object> probes = section(section, "probes", "health.probes", false);
+        if (probes != null) {
+            Map<String, VirtualDirectory> dirs = directoryNames();
+            checkKeys(probes, "health.probes.", dirs.keySet());
+            for (String vdirName : probes.keySet()) {
+                String path = "health.probes." + vdirName;
+                Map<String, Object> p = section(probes, vdirName, path, true);
+                checkKeys(p, path + ".", Set.of("path", "status", "body-prefix"));
+                VirtualDirectory v = dirs.get(vdirName);
+                ProbeSpec base = ProbeSpec.healthcheck(v);
+                String probePath = p.get("path") == null ? base.path() : string(p, "path", path + ".path", true);
+                if (!probePath.startsWith("/")) {
+                    throw new ConfigException(file, path + ".path", probePath, "must start with /");
+                }
+                int status = p.get("status") == null ? base.expectedStatus() : positive(p.get("status"), path + ".status");
+                Object prefix = p.get("body-prefix");
+                String bodyPrefix = p.containsKey("body-prefix") ? (prefix == null || prefix.toString().isEmpty() ? null : prefix.toString())
+                        : base.expectedBodyPrefix();
+                h = h.withProbe(v, new ProbeSpec(probePath, status, bodyPrefix));
+            }
+        }
+        return h;
+    }
+
+    private int positive(Object value, String path) throws ConfigException {
+        if (!(value instanceof Integer n) || n < 1) {
+            throw new ConfigException(file, path, value, "must be a whole number of at least 1");
+        }
+        return n;
+    }
+
+    private static Map<String, VirtualDirectory> directoryNames() {
+        Map<String, VirtualDirectory> dirs = new LinkedHashMap<>();
+        for (VirtualDirectory v : VirtualDirectory.values()) {
+            dirs.put(v == VirtualDirectory.ACTIVESYNC ? "activesync" : v.path().substring(1).toLowerCase(Locale.ROOT), v);
+        }
+        return dirs;
     }
 
     private PinningSettings pinning(Map<String, Object> section) throws ConfigException {

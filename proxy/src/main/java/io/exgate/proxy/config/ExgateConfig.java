@@ -1,5 +1,6 @@
 package io.exgate.proxy.config;
 
+import io.exgate.health.HealthSettings;
 import io.exgate.tls.PemCertificate;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,13 +16,14 @@ import java.util.Optional;
  * @param admin        the plain-HTTP admin listener, when configured
  * @param backends     the backend servers, in configuration order
  * @param routing      mailbox affinity: cookie secret, mailbox map, routes
+ * @param health       probing, ejection and drain of backends
  * @param pinning      caps on NTLM/Negotiate-pinned connections
  * @param timeouts     the timeouts
  * @param logs         where the HttpProxy logs go, rollover and retention
  */
 public record ExgateConfig(String source, ListenAddress listen, TlsSettings tls,
                            Optional<ListenAddress> admin, List<BackendSettings> backends, RoutingSettings routing,
-                           PinningSettings pinning, Timeouts timeouts, LogSettings logs) {
+                           HealthSettings health, PinningSettings pinning, Timeouts timeouts, LogSettings logs) {
     public ExgateConfig {
         backends = List.copyOf(backends);
     }
@@ -37,6 +39,6 @@ public record ExgateConfig(String source, ListenAddress listen, TlsSettings tls,
 
     /** A copy listening elsewhere: the demo and tests pick ports after loading. */
     public ExgateConfig withListen(ListenAddress newListen) {
-        return new ExgateConfig(source, newListen, tls, admin, backends, routing, pinning, timeouts, logs);
+        return new ExgateConfig(source, newListen, tls, admin, backends, routing, health, pinning, timeouts, logs);
     }
 }

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,6 +42,7 @@ public final class SimulatedMailboxServer {
     private final Settings settings;
     private final Map<String, Long> mapiSessions = new ConcurrentHashMap<>();
     private final AtomicLong requests = new AtomicLong();
+    private final Set<String> unhealthy = ConcurrentHashMap.newKeySet();
     private volatile RpcInResult lastRpcIn;
     private HttpServer server;
 
@@ -104,8 +106,21 @@ public final class SimulatedMailboxServer {
         return fqdn;
     }
 
+    /** Requests served, health probes left out. */
     public long requestCount() {
         return requests.get();
+    }
+
+    /**
+     * Takes one virtual directory (e.g. {@code /mapi}) out of service or back, as Managed Availability
+     * does: its healthcheck.htm then resets the connection, as Exchange's does, while the others answer.
+     */
+    public void setHealthy(String vdirPath, boolean healthy) {
+        if (healthy) {
+            unhealthy.remove(vdirPath.toLowerCase(Locale.ROOT));
+        } else {
+            unhealthy.add(vdirPath.toLowerCase(Locale.ROOT));
+        }
     }
 
     public RpcInResult lastRpcIn() {
@@ -113,13 +128,20 @@ public final class SimulatedMailboxServer {
     }
 
     private void handle(HttpServerRequest request) {
-        requests.incrementAndGet();
         HttpServerResponse response = request.response();
         response.putHeader("X-BEServer", name).putHeader("X-DiagInfo", name);
         String path = request.path().toLowerCase(Locale.ROOT);
         if (path.endsWith("/healthcheck.htm") && request.method() == HttpMethod.GET) {
-            response.putHeader("Content-Type", "text/html").end("200 OK<br/>" + fqdn);
-        } else if ((path.startsWith("/mapi/emsmdb") || path.startsWith("/mapi/nspi")) && request.method() == HttpMethod.POST) {
+            String vdir = path.substring(0, path.indexOf('/', 1) < 0 ? path.length() : path.indexOf('/', 1));
+            if (unhealthy.contains(vdir)) {
+                request.connection().close();
+            } else {
+                response.putHeader("Content-Type", "text/html").end("200 OK<br/>" + fqdn);
+            }
+            return;
+        }
+        requests.incrementAndGet();
+        if ((path.startsWith("/mapi/emsmdb") || path.startsWith("/mapi/nspi")) && request.method() == HttpMethod.POST) {
             mapi(request, path.startsWith("/mapi/emsmdb") ? "/mapi/emsmdb/" : "/mapi/nspi/");
         } else if (path.startsWith("/rpc/rpcproxy.dll")) {
             rpc(request);

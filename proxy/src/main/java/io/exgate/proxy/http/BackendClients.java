@@ -30,6 +30,15 @@ public final class BackendClients {
     public static Map<String, HttpClientAgent> create(Vertx vertx, List<BackendSettings> backends, Timeouts timeouts) {
         Map<String, HttpClientAgent> clients = new LinkedHashMap<>();
         for (BackendSettings b : backends) {
+            PoolOptions pool = new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_BACKEND).setMaxWaitQueueSize(-1);
+            clients.put(b.backend().name(), vertx.httpClientBuilder().with(options(b, timeouts)).with(pool).build());
+        }
+        return clients;
+    }
+
+    /** A backend's client options: its TLS settings and exgate's timeouts (health probes use them too). */
+    public static HttpClientOptions options(BackendSettings b, Timeouts timeouts) {
+        {
             HttpClientOptions options = new HttpClientOptions()
                     .setName("exgate-" + b.backend().name())
                     .setProtocolVersion(HttpVersion.HTTP_1_1)
@@ -47,10 +56,8 @@ public final class BackendClients {
             if (b.backend().tls()) {
                 BackendTls.apply(options, b.verify(), b.ca(), b.fingerprint());
             }
-            PoolOptions pool = new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_BACKEND).setMaxWaitQueueSize(-1);
-            clients.put(b.backend().name(), vertx.httpClientBuilder().with(options).with(pool).build());
+            return options;
         }
-        return clients;
     }
 
     public static Future<Void> closeAll(Map<String, HttpClientAgent> clients) {

@@ -1,5 +1,7 @@
 package io.exgate.proxy.http;
 
+import io.exgate.health.BackendStates;
+import io.exgate.health.HealthcheckPage;
 import io.exgate.metrics.HttpProxyLogRecord;
 import io.exgate.routing.MailboxRouter;
 import java.util.function.Consumer;
@@ -10,9 +12,12 @@ import java.util.function.Consumer;
  *
  * @param serverHostName  this exgate's host name, as the log's ServerHostName field shows it
  * @param logAnonymous401 log the anonymous 401 that opens each NTLM/Negotiate handshake
+ * @param health          backend states, fed by passive observations of every answer
+ * @param healthcheckPage exgate's own answer to {@code /<vdir>/healthcheck.htm}
  */
 public record FrontendContext(MailboxRouter router, PinnedConnections.Shared pins, Consumer<HttpProxyLogRecord> logWriter,
-                              String serverHostName, String version, boolean logAnonymous401) {
+                              String serverHostName, String version, boolean logAnonymous401, BackendStates health,
+                              HealthcheckPage healthcheckPage) {
 
     RequestLog.Sink logSink() {
         String[] parts = version.split("[.\\-]");

@@ -1,5 +1,7 @@
 package io.exgate.proxy.http;
 
+import io.exgate.health.BackendStates;
+import io.exgate.health.HealthcheckPage;
 import io.exgate.routing.BadRequestTargetException;
 import io.exgate.routing.BadRoutingInputException;
 import io.exgate.routing.MailboxRouter;
@@ -34,10 +36,15 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
     private final long idleMillis;
     private final long connectMillis;
     private final RequestLog.Sink logSink;
+    private final BackendStates health;
+    private final HealthcheckPage healthcheckPage;
 
     public FrontendHandler(Vertx vertx, MailboxRouter router, Map<String, HttpClientAgent> clients, PinnedConnections pins,
-                           long idleMillis, long connectMillis, RequestLog.Sink logSink) {
+                           long idleMillis, long connectMillis, RequestLog.Sink logSink, BackendStates health,
+                           HealthcheckPage healthcheckPage) {
         this.logSink = logSink;
+        this.health = health;
+        this.healthcheckPage = healthcheckPage;
         this.vertx = vertx;
         this.router = router;
         this.clients = Map.copyOf(clients);
@@ -62,6 +69,13 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
             LOG.info("request {} from {}: 404 {} {} (not an Exchange virtual directory)", requestId, client(request),
                     request.method(), target.path());
             ErrorResponse.send(request, 404, "Not Found", "There is no Exchange virtual directory at this path.", requestId);
+            return;
+        }
+        if (isHealthcheck(request, target, vdir.get())) {
+            // Answered here, never forwarded: one answer per protocol, from what exgate knows of its backends.
+            HealthcheckPage.Answer answer = healthcheckPage.answer(vdir.get());
+            request.response().setStatusCode(answer.status()).putHeader("Content-Type", answer.contentType())
+                    .putHeader("Cache-Control", "no-cache, no-store").putHeader(RequestIds.HEADER, requestId).end(answer.body());
             return;
         }
         RequestLog log = new RequestLog(logSink, request, requestId);
@@ -122,7 +136,13 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
         } else {
             link = BackendLink.pooled(clients, pins, request.connection(), clientAddress);
         }
-        new ProxyExchange(vertx, request, target, decision, router, link, requestId, idleMillis, log).start();
+        new ProxyExchange(vertx, request, target, decision, router, link, requestId, idleMillis, log,
+                (backend, failed) -> health.recordPassive(backend, vdir.get(), failed)).start();
+    }
+
+    private static boolean isHealthcheck(HttpServerRequest request, RequestTarget target, VirtualDirectory vdir) {
+        return (request.method() == io.vertx.core.http.HttpMethod.GET || request.method() == io.vertx.core.http.HttpMethod.HEAD)
+                && target.path().value().equalsIgnoreCase(vdir.path() + "/healthcheck.htm");
     }
 
     private static String cookie(HttpServerRequest request, String name) {

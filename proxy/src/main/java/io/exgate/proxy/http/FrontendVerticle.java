@@ -56,7 +56,7 @@ public final class FrontendVerticle extends VerticleBase {
         server = vertx.createHttpServer(options)
                 .requestHandler(new FrontendHandler(vertx, context.router(), clients,
                         new PinnedConnections(context.pins(), config.pinning()), config.timeouts().idle().toMillis(),
-                        config.timeouts().connect().toMillis(), context.logSink()));
+                        config.timeouts().connect().toMillis(), context.logSink(), context.health(), context.healthcheckPage()));
         return server.listen();
     }
 

@@ -44,6 +44,14 @@ final class ProxyExchange {
     private final long idleMillis;
     private final IdleWatch watch;
     private final RequestLog log;
+    private final PassiveHealth passive;
+
+    /** Where each backend's answers and failures are reported, for passive ejection. */
+    @FunctionalInterface
+    interface PassiveHealth {
+        void observed(Backend backend, boolean failed);
+    }
+
     private MeteredWriteStream requestStream;
     private MeteredWriteStream responseStream;
     private HttpClientRequest backendRequest;
@@ -51,8 +59,9 @@ final class ProxyExchange {
     private boolean finished;
 
     ProxyExchange(Vertx vertx, HttpServerRequest request, RequestTarget target, RoutingDecision decision, MailboxRouter router,
-                  BackendLink link, String requestId, long idleMillis, RequestLog log) {
+                  BackendLink link, String requestId, long idleMillis, RequestLog log, PassiveHealth passive) {
         this.log = log;
+        this.passive = passive;
         this.vertx = vertx;
         this.request = request;
         this.target = target;
@@ -83,6 +92,9 @@ final class ProxyExchange {
                 .setURI(target.originForm());
         link.request(decision, options).onComplete(ar -> {
             if (ar.failed()) {
+                if (BackendFailure.beforeSending(ar.cause())) {
+                    passive.observed(backend, true);
+                }
                 Optional<RoutingDecision> next = link.mayRetry() && BackendFailure.beforeSending(ar.cause()) && !finished
                         ? router.retry(decision) : Optional.empty();
                 if (next.isPresent()) {
@@ -186,6 +198,7 @@ final class ProxyExchange {
         }
         HttpClientResponse in = ar.result();
         log.backendAnswered(in.statusCode());
+        passive.observed(decision.backend(), in.statusCode() >= 500);
         Pipe<Buffer> body = in.pipe().endOnFailure(false);
         responding = true;
         HttpServerResponse response = request.response();

@@ -1,0 +1,224 @@
+package io.exgate.health;
+
+import io.exgate.routing.Backend;
+import io.exgate.routing.BackendHealth;
+import io.exgate.routing.ExchangeProtocol;
+import io.exgate.routing.VirtualDirectory;
+import io.vertx.core.json.JsonArray;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The health the router consults: per backend × virtual directory, what probes and failed requests
+ * say, plus per-backend drain and exgate's own maintenance switch. Thread-safe: event loops ask and
+ * report, the probe scheduler records. Time (ejection cool-down, drain timeout) comes from the
+ * injected clock and takes effect when the state is next read or recorded.
+ */
+public final class BackendStates implements BackendHealth {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackendStates.class);
+
+    private record Key(String backend, VirtualDirectory vdir) {
+    }
+
+    private final HealthSettings settings;
+    private final Clock clock;
+    private final Map<Key, ProtocolHealth> tracked = new ConcurrentHashMap<>();
+    /** Backend name → when its drain started (epoch millis). */
+    private final Map<String, Long> drains = new ConcurrentHashMap<>();
+    private final List<Consumer<StateChange>> listeners = new CopyOnWriteArrayList<>();
+    private volatile boolean maintenance;
+
+    public BackendStates(HealthSettings settings) {
+        this(settings, Clock.systemUTC());
+    }
+
+    public BackendStates(HealthSettings settings, Clock clock) {
+        this.settings = Objects.requireNonNull(settings);
+        this.clock = Objects.requireNonNull(clock);
+    }
+
+    public HealthSettings settings() {
+        return settings;
+    }
+
+    /** Starts tracking a backend for a virtual directory, up until probes say otherwise. */
+    public void track(Backend backend, VirtualDirectory vdir) {
+        entry(backend, vdir);
+    }
+
+    /** Called for every state change, after it is logged, on the thread that caused it. */
+    public void addListener(Consumer<StateChange> listener) {
+        listeners.add(Objects.requireNonNull(listener));
+    }
+
+    public void recordProbe(Backend backend, VirtualDirectory vdir, ProbeResult result) {
+        publish(entry(backend, vdir).probed(result, clock.instant(), drainOf(backend.name())));
+    }
+
+    /**
+     * What the proxy saw on a real request: a failure is a connect failure or a 5xx answer. A run of
+     * {@link HealthSettings#ejectAfter()} failures ejects the backend for this virtual directory.
+     */
+    public void recordPassive(Backend backend, VirtualDirectory vdir, boolean failure) {
+        entry(backend, vdir).passive(failure, clock.instant(), drainOf(backend.name())).forEach(this::publish);
+    }
+
+    @Override
+    public boolean isAvailable(Backend backend, ExchangeProtocol protocol) {
+        return isAvailable(backend, protocol.virtualDirectory());
+    }
+
+    @Override
+    public boolean acceptsNewSessions(Backend backend, ExchangeProtocol protocol) {
+        return acceptsNewSessions(backend, protocol.virtualDirectory());
+    }
+
+    public boolean isAvailable(Backend backend, VirtualDirectory vdir) {
+        return state(backend, vdir).available();
+    }
+
+    public boolean acceptsNewSessions(Backend backend, VirtualDirectory vdir) {
+        return state(backend, vdir).acceptsNewSessions();
+    }
+
+    /** The current state; a pair nobody probes or reports on is up unless its backend is drained. */
+    public BackendState state(Backend backend, VirtualDirectory vdir) {
+        ProtocolHealth.Drain drain = drainOf(backend.name());
+        ProtocolHealth health = tracked.get(new Key(backend.name(), vdir));
+        if (health == null) {
+            return switch (drain) {
+                case NONE -> BackendState.UP;
+                case DRAINING -> BackendState.DRAINING;
+                case DRAINED -> BackendState.DRAINED;
+            };
+        }
+        publish(health.refresh(clock.instant(), drain, null));
+        return health.state();
+    }
+
+    /** The backends tracked for a virtual directory. */
+    public List<Backend> backends(VirtualDirectory vdir) {
+        return tracked.values().stream()
+                .filter(h -> h.vdir() == vdir)
+                .map(ProtocolHealth::backend)
+                .sorted(Comparator.comparing(Backend::name))
+                .toList();
+    }
+
+    /**
+     * Drains a backend on every virtual directory: open sessions continue, new ones go elsewhere,
+     * and after {@link HealthSettings#drainTimeout()} it is fully out until {@link #enable}.
+     *
+     * @return false when no backend of that name is tracked
+     */
+    public boolean drain(String backendName) {
+        if (!isTracked(backendName)) {
+            return false;
+        }
+        drains.putIfAbsent(backendName, clock.millis());
+        refreshBackend(backendName, "drain requested, timeout " + ProtocolHealth.human(settings.drainTimeout()));
+        return true;
+    }
+
+    /** Ends a drain (running or timed out). @return false when no backend of that name is tracked */
+    public boolean enable(String backendName) {
+        if (!isTracked(backendName)) {
+            return false;
+        }
+        drains.remove(backendName);
+        refreshBackend(backendName, "enabled by operator");
+        return true;
+    }
+
+    public boolean isDraining(String backendName) {
+        return drains.containsKey(backendName);
+    }
+
+    /** exgate itself in maintenance: its healthcheck.htm answers 503 so balancers in front move away. */
+    public void setMaintenance(boolean on) {
+        if (maintenance != on) {
+            maintenance = on;
+            LOG.info("exgate maintenance {}", on ? "on: healthcheck.htm answers 503" : "off");
+        }
+    }
+
+    public boolean inMaintenance() {
+        return maintenance;
+    }
+
+    /** Every tracked backend × virtual directory, by backend name and virtual directory. */
+    public List<BackendStatus> snapshot() {
+        Instant now = clock.instant();
+        List<BackendStatus> statuses = new ArrayList<>(tracked.size());
+        for (ProtocolHealth health : tracked.values()) {
+            publish(health.refresh(now, drainOf(health.backend().name()), null));
+            statuses.add(health.status());
+        }
+        statuses.sort(Comparator.comparing((BackendStatus s) -> s.backend().name()).thenComparing(BackendStatus::vdir));
+        return statuses;
+    }
+
+    /** The body of {@code GET /api/backends}. */
+    public JsonArray toJson() {
+        JsonArray array = new JsonArray();
+        snapshot().forEach(status -> array.add(status.toJson()));
+        return array;
+    }
+
+    private ProtocolHealth entry(Backend backend, VirtualDirectory vdir) {
+        return tracked.computeIfAbsent(new Key(backend.name(), vdir),
+                key -> new ProtocolHealth(backend, vdir, settings, clock.instant()));
+    }
+
+    private boolean isTracked(String backendName) {
+        return tracked.keySet().stream().anyMatch(key -> key.backend().equals(backendName));
+    }
+
+    private void refreshBackend(String backendName, String reason) {
+        Instant now = clock.instant();
+        ProtocolHealth.Drain drain = drainOf(backendName);
+        for (ProtocolHealth health : tracked.values()) {
+            if (health.backend().name().equals(backendName)) {
+                publish(health.refresh(now, drain, reason));
+            }
+        }
+    }
+
+    private ProtocolHealth.Drain drainOf(String backendName) {
+        Long started = drains.get(backendName);
+        if (started == null) {
+            return ProtocolHealth.Drain.NONE;
+        }
+        return clock.millis() - started >= settings.drainTimeout().toMillis()
+                ? ProtocolHealth.Drain.DRAINED : ProtocolHealth.Drain.DRAINING;
+    }
+
+    private void publish(StateChange change) {
+        if (change == null) {
+            return;
+        }
+        if (change.to().available()) {
+            LOG.info("{}", change);
+        } else {
+            LOG.warn("{}", change);
+        }
+        for (Consumer<StateChange> listener : listeners) {
+            try {
+                listener.accept(change);
+            } catch (RuntimeException e) {
+                LOG.warn("state change listener failed on {}", change, e);
+            }
+        }
+    }
+}
