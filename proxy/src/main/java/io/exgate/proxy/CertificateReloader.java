@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,11 +31,14 @@ final class CertificateReloader {
     private final Vertx vertx;
     private final List<CertificateSource> sources;
     private final List<FrontendVerticle> listeners;
+    private final Consumer<List<PemCertificate>> reloaded;
     private Map<Path, String> seen;
     private Map<Path, String> pending;
     private long timer = -1;
 
-    CertificateReloader(Vertx vertx, List<CertificateSource> sources, List<FrontendVerticle> listeners) {
+    CertificateReloader(Vertx vertx, List<CertificateSource> sources, List<FrontendVerticle> listeners,
+                        Consumer<List<PemCertificate>> reloaded) {
+        this.reloaded = reloaded;
         this.vertx = vertx;
         this.sources = List.copyOf(sources);
         this.listeners = listeners;
@@ -63,6 +67,7 @@ final class CertificateReloader {
             return loaded;
         }).compose(certs -> Future.all(listeners.stream().map(l -> l.updateTls(certs)).toList()).map(v -> certs))
                 .map(certs -> {
+                    reloaded.accept(certs);
                     String what = certs.stream().map(c -> c.leaf().getSubjectX500Principal().getName() + " until " + c.leaf().getNotAfter()
                             .toInstant()).collect(Collectors.joining("; "));
                     LOG.info("TLS certificates reloaded ({}): {}", trigger, what);

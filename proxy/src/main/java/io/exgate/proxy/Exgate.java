@@ -2,7 +2,10 @@ package io.exgate.proxy;
 
 import io.exgate.proxy.admin.AdminServer;
 import io.exgate.proxy.config.ExgateConfig;
+import io.exgate.metrics.ExgateMeters;
 import io.exgate.metrics.HttpProxyLog;
+import io.exgate.tls.CertificateNames;
+import io.exgate.tls.PemCertificate;
 import io.exgate.metrics.HttpProxyLogSettings;
 import io.exgate.proxy.http.FrontendContext;
 import io.exgate.proxy.http.FrontendVerticle;
@@ -99,11 +102,13 @@ public final class Exgate {
         HttpProxyLog httpProxyLog = HttpProxyLog.open(new HttpProxyLogSettings(config.logs().directory(), config.logs().maxFileSize(),
                 config.logs().maxAge(), config.logs().maxTotalSize(), HttpProxyLogSettings.DEFAULT_QUEUE_CAPACITY, ExgateVersion.get()),
                 Clock.systemUTC());
+        ExgateMeters meters = meters(config, engine, states, probeTargets, pinCounts, httpProxyLog);
         FrontendContext context = new FrontendContext(router, pinCounts, httpProxyLog::log, hostName, ExgateVersion.get(),
-                config.logs().anonymous401(), states, new HealthcheckPage(states, hostName));
+                config.logs().anonymous401(), states, new HealthcheckPage(states, hostName), meters);
         List<String> deployments = new ArrayList<>();
         List<FrontendVerticle> listeners = new ArrayList<>();
-        CertificateReloader certificates = new CertificateReloader(vertx, config.tls().sources(), listeners);
+        CertificateReloader certificates = new CertificateReloader(vertx, config.tls().sources(), listeners,
+                certs -> meters.certificates(expiries(certs)));
         warnAboutUnverifiedBackends(config);
         // Port 0 asks for a random port; Vert.x shares one random port among instances given the same
         // negative number.
@@ -116,7 +121,7 @@ public final class Exgate {
             chain = chain.compose(v -> vertx.deployVerticle(listener).map(deployments::add).mapEmpty());
         }
         FrontendVerticle first = listeners.get(0);
-        AdminServer.Actions actions = new AdminServer.Actions(() -> certificates.reload("POST /api/tls/reload"), states);
+        AdminServer.Actions actions = new AdminServer.Actions(() -> certificates.reload("POST /api/tls/reload"), states, meters::scrape);
         Future<Exgate> started = chain.compose(v -> config.admin().isPresent()
                 ? AdminServer.start(vertx, config.admin().get(), actions).map(Optional::of)
                 : Future.succeededFuture(Optional.<AdminServer>empty())
@@ -163,6 +168,30 @@ public final class Exgate {
         LOG.warn("routing.cookie-secret is not set: using a random one. Replicas of exgate will not honour each other's "
                 + "affinity cookies (mailbox routing still agrees, it hashes the same everywhere); set the same secret on all.");
         return new AffinityCookie(secret);
+    }
+
+    private static ExgateMeters meters(ExgateConfig config, TlsEngine engine, BackendStates states,
+                                       Map<VirtualDirectory, List<Backend>> probed, PinnedConnections.Shared pins, HttpProxyLog log) {
+        ExgateMeters meters = new ExgateMeters(ExgateVersion.get(), engine.name().toLowerCase(java.util.Locale.ROOT));
+        probed.forEach((vdir, backends) -> backends.forEach(b -> meters.backendGauges(b.name(), vdir.path(),
+                () -> states.isAvailable(b, vdir), () -> probeLatencySeconds(states, b, vdir))));
+        states.addListener(change -> meters.backendStateChanged(change.backend().name(), change.vdir().path(),
+                change.to().name().toLowerCase(java.util.Locale.ROOT)));
+        config.backends().forEach(b -> meters.pinnedConnections(b.backend().name(), () -> pins.pinnedTo(b.backend().name())));
+        meters.httpProxyLog(log::written, log::dropped);
+        meters.certificates(expiries(config.certificates()));
+        return meters;
+    }
+
+    private static double probeLatencySeconds(BackendStates states, Backend backend, VirtualDirectory vdir) {
+        return states.snapshot().stream()
+                .filter(s -> s.backend().equals(backend.name()) && s.vdir().equals(vdir.path()) && s.lastProbe() != null)
+                .mapToDouble(s -> s.lastProbe().latency().toNanos() / 1e9).findFirst().orElse(Double.NaN);
+    }
+
+    private static List<ExgateMeters.CertificateExpiry> expiries(List<PemCertificate> certs) {
+        return certs.stream().map(c -> new ExgateMeters.CertificateExpiry(c.leaf().getSubjectX500Principal().getName(),
+                String.join(" ", CertificateNames.of(c.leaf())), c.leaf().getNotAfter().toInstant())).toList();
     }
 
     /** The host name the HttpProxy log's ServerHostName shows; read once at start. */

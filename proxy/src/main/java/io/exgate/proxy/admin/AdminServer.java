@@ -27,7 +27,7 @@ public final class AdminServer {
     }
 
     /** What the admin API can ask of the running exgate. */
-    public record Actions(Supplier<Future<String>> reloadTls, BackendStates states) {
+    public record Actions(Supplier<Future<String>> reloadTls, BackendStates states, Supplier<String> metrics) {
     }
 
     public static Future<AdminServer> start(Vertx vertx, ListenAddress address, Actions actions) {
@@ -35,6 +35,8 @@ public final class AdminServer {
         server.requestHandler(request -> {
             if (request.path().equals("/live")) {
                 request.response().putHeader("Content-Type", "text/plain; charset=utf-8").end("live\n");
+            } else if (request.path().equals("/metrics") && request.method() == HttpMethod.GET) {
+                request.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(actions.metrics().get());
             } else if (request.path().equals("/ready")) {
                 // Ready: configuration loaded (it is, or this would not run) and at least one backend available.
                 boolean ready = java.util.Arrays.stream(VirtualDirectory.values()).anyMatch(v -> actions.states().backends(v).stream()

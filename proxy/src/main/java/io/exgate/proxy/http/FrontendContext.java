@@ -2,6 +2,7 @@ package io.exgate.proxy.http;
 
 import io.exgate.health.BackendStates;
 import io.exgate.health.HealthcheckPage;
+import io.exgate.metrics.ExgateMeters;
 import io.exgate.metrics.HttpProxyLogRecord;
 import io.exgate.routing.MailboxRouter;
 import java.util.function.Consumer;
@@ -17,7 +18,7 @@ import java.util.function.Consumer;
  */
 public record FrontendContext(MailboxRouter router, PinnedConnections.Shared pins, Consumer<HttpProxyLogRecord> logWriter,
                               String serverHostName, String version, boolean logAnonymous401, BackendStates health,
-                              HealthcheckPage healthcheckPage) {
+                              HealthcheckPage healthcheckPage, ExgateMeters meters) {
 
     RequestLog.Sink logSink() {
         String[] parts = version.split("[.\\-]");
@@ -25,6 +26,6 @@ public record FrontendContext(MailboxRouter router, PinnedConnections.Shared pin
         for (int i = 0; i < 4; i++) {
             v[i] = i < parts.length && parts[i].matches("\\d+") ? parts[i] : "0";
         }
-        return new RequestLog.Sink(logWriter, serverHostName, v, logAnonymous401);
+        return new RequestLog.Sink(logWriter, serverHostName, v, logAnonymous401, meters);
     }
 }

@@ -54,6 +54,13 @@ public final class FrontendVerticle extends VerticleBase {
         options.setSslHandshakeTimeout(10).setSslHandshakeTimeoutUnit(TimeUnit.SECONDS);
         ServerTls.apply(options, config.certificates(), config.tls().policy(), engine, config.tls().http2());
         server = vertx.createHttpServer(options)
+                .connectionHandler(connection -> context.meters().connectionAccepted())
+                .exceptionHandler(failure -> {
+                    if (failure instanceof javax.net.ssl.SSLException || failure.getCause() instanceof javax.net.ssl.SSLException
+                            || String.valueOf(failure.getMessage()).contains("SSL")) {
+                        context.meters().tlsHandshakeFailed();
+                    }
+                })
                 .requestHandler(new FrontendHandler(vertx, context.router(), clients,
                         new PinnedConnections(context.pins(), config.pinning()), config.timeouts().idle().toMillis(),
                         config.timeouts().connect().toMillis(), context.logSink(), context.health(), context.healthcheckPage()));

@@ -2,6 +2,7 @@ package io.exgate.proxy.http;
 
 import static io.exgate.metrics.HttpProxyField.*;
 
+import io.exgate.metrics.ExgateMeters;
 import io.exgate.metrics.HttpProxyField;
 import io.exgate.metrics.HttpProxyLogRecord;
 import io.exgate.routing.RequestTarget;
@@ -17,7 +18,8 @@ import java.util.function.Consumer;
  */
 final class RequestLog {
     /** Where lines go, and what every line says about this exgate. */
-    record Sink(Consumer<HttpProxyLogRecord> writer, String serverHostName, String[] version, boolean logAnonymous401) {
+    record Sink(Consumer<HttpProxyLogRecord> writer, String serverHostName, String[] version, boolean logAnonymous401,
+                ExgateMeters meters) {
     }
 
     private final Sink sink;
@@ -38,6 +40,7 @@ final class RequestLog {
     private final StringBuilder errors = new StringBuilder();
     private String errorCode;
     private boolean written;
+    private boolean started;
 
     RequestLog(Sink sink, HttpServerRequest request, String requestId) {
         this.sink = sink;
@@ -51,6 +54,10 @@ final class RequestLog {
     }
 
     void decision(RoutingDecision d) {
+        if (decision == null) {
+            sink.meters().requestStarted(d.classification().protocol().name(), d.classification().action());
+            started = true;
+        }
         this.decision = d;
     }
 
@@ -89,6 +96,9 @@ final class RequestLog {
             return;
         }
         written = true;
+        sink.meters().requestEnded(decision == null ? vdir.name() : decision.classification().protocol().name(),
+                decision == null ? null : decision.classification().action(), decision == null ? null : decision.backend().name(),
+                status, System.nanoTime() - startNanos, requestBytes, responseBytes, started);
         String authorization = request.getHeader("Authorization");
         String scheme = ConnectionBoundAuth.scheme(authorization);
         if (status == 401 && scheme == null && !sink.logAnonymous401()) {

@@ -1,0 +1,191 @@
+package io.exgate.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
+
+/**
+ * exgate's Prometheus meters. Names follow Prometheus conventions ({@code exgate_…}, {@code _total},
+ * {@code _seconds}, {@code _bytes}); label values come from closed sets (protocols, configured
+ * backends, known actions), so a client cannot grow the number of series.
+ */
+public final class ExgateMeters {
+    /** Resolves 1 ms to 10 min: long polls and RPC channels are long. */
+    private static final Duration[] BUCKETS = {
+        Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
+        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(120),
+        Duration.ofSeconds(300), Duration.ofSeconds(600)};
+    private static final Set<String> ACTIONS = Set.of("Connect", "Execute", "Disconnect", "NotificationWait", "PING", "Bind",
+            "Unbind", "CompareMIds", "DNToMId", "GetMatches", "GetPropList", "GetProps", "GetSpecialTable", "GetTemplateInfo",
+            "ModLinkAtt", "ModProps", "QueryColumns", "QueryRows", "ResolveNames", "ResortRestriction", "SeekEntries",
+            "UpdateStat", "GetMailboxUrl", "GetAddressBookUrl", "RPC_IN_DATA", "RPC_OUT_DATA", "Echo");
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, AtomicInteger> active = new ConcurrentHashMap<>();
+    private final AtomicInteger notificationWaits = new AtomicInteger();
+    private final AtomicInteger rpcIn = new AtomicInteger();
+    private final AtomicInteger rpcOut = new AtomicInteger();
+    private final Counter connections;
+    private final Counter handshakeFailures;
+    private final MultiGauge certificates;
+
+    public ExgateMeters(String version, String tlsEngine) {
+        // Two of Micrometer's binder names draw promtool lint warnings; renamed so that the whole page is clean.
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                if (id.getName().equals("system.cpu.count")) {
+                    return id.withName("system.cpus");
+                }
+                return id;
+            }
+        });
+        // A CPU-time counter in nanoseconds that promtool objects to; process_cpu_usage says the same.
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")));
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        Gauge.builder("exgate.build.info", () -> 1).description("exgate's version and TLS engine")
+                .tags("version", version, "tls_engine", tlsEngine).register(registry);
+        Gauge.builder("exgate.active.notification.waits", notificationWaits, AtomicInteger::get)
+                .description("MAPI NotificationWait long polls in progress").register(registry);
+        Gauge.builder("exgate.active.rpc.channels", rpcIn, AtomicInteger::get).tag("direction", "in")
+                .description("RPC over HTTP channels in progress").register(registry);
+        Gauge.builder("exgate.active.rpc.channels", rpcOut, AtomicInteger::get).tag("direction", "out")
+                .description("RPC over HTTP channels in progress").register(registry);
+        connections = Counter.builder("exgate.client.connections").description("client connections accepted").register(registry);
+        handshakeFailures = Counter.builder("exgate.tls.handshake.failures").description("TLS handshakes that failed")
+                .register(registry);
+        certificates = MultiGauge.builder("exgate.certificate.expiry.timestamp").baseUnit("seconds")
+                .description("when each listener certificate expires (Unix time)").register(registry);
+    }
+
+    /** The text exposition for {@code GET /metrics}. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** An action as a label: known names as they are, anything else {@code Other}. */
+    static String action(String action) {
+        return action == null ? "None" : ACTIONS.contains(action) ? action : "Other";
+    }
+
+    public void requestStarted(String protocol, String action) {
+        active(protocol).incrementAndGet();
+        channel(action, 1);
+    }
+
+    public void requestEnded(String protocol, String action, String backend, int status, long nanos, long bytesIn, long bytesOut,
+                             boolean wasStarted) {
+        if (wasStarted) {
+            active(protocol).decrementAndGet();
+            channel(action, -1);
+        }
+        String a = action(action);
+        String statusClass = status <= 0 ? "none" : (status / 100) + "xx";
+        Counter.builder("exgate.requests").description("requests by protocol, action, backend and status class")
+                .tags("protocol", protocol, "action", a, "backend", backend == null ? "none" : backend, "status_class", statusClass)
+                .register(registry).increment();
+        Timer.builder("exgate.request.duration").description("request duration, from the request head to the end of the answer")
+                .tags("protocol", protocol, "action", a).serviceLevelObjectives(BUCKETS)
+                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        Counter.builder("exgate.request.body").baseUnit("bytes").description("request body bytes relayed to backends")
+                .tag("protocol", protocol).register(registry).increment(bytesIn);
+        Counter.builder("exgate.response.body").baseUnit("bytes").description("response body bytes relayed to clients")
+                .tag("protocol", protocol).register(registry).increment(bytesOut);
+    }
+
+    private void channel(String action, int delta) {
+        if ("NotificationWait".equals(action)) {
+            notificationWaits.addAndGet(delta);
+        } else if ("RPC_IN_DATA".equals(action)) {
+            rpcIn.addAndGet(delta);
+        } else if ("RPC_OUT_DATA".equals(action)) {
+            rpcOut.addAndGet(delta);
+        }
+    }
+
+    private AtomicInteger active(String protocol) {
+        return active.computeIfAbsent(protocol, p -> {
+            AtomicInteger n = new AtomicInteger();
+            Gauge.builder("exgate.active.requests", n, AtomicInteger::get).description("requests in progress")
+                    .tag("protocol", p).register(registry);
+            return n;
+        });
+    }
+
+    public void connectionAccepted() {
+        connections.increment();
+    }
+
+    public void tlsHandshakeFailed() {
+        handshakeFailures.increment();
+    }
+
+    /** Backend state per protocol: 1 while it takes requests, 0 otherwise. */
+    public void backendGauges(String backend, String vdir, BooleanSupplier up, DoubleSupplier probeLatencySeconds) {
+        Gauge.builder("exgate.backend.up", () -> up.getAsBoolean() ? 1 : 0).description("1 while the backend takes requests for the protocol")
+                .tags("backend", backend, "vdir", vdir).register(registry);
+        Gauge.builder("exgate.backend.probe.latency", probeLatencySeconds::getAsDouble).baseUnit("seconds")
+                .description("latency of the last healthcheck.htm probe").tags("backend", backend, "vdir", vdir).register(registry);
+    }
+
+    public void backendStateChanged(String backend, String vdir, String to) {
+        Counter.builder("exgate.backend.state.changes").description("backend state changes by new state")
+                .tags("backend", backend, "vdir", vdir, "to", to).register(registry).increment();
+    }
+
+    public void pinnedConnections(String backend, LongSupplier count) {
+        Gauge.builder("exgate.pinned.connections", count::getAsLong).description("client connections pinned by NTLM or Negotiate")
+                .tag("backend", backend).register(registry);
+    }
+
+    public void httpProxyLog(LongSupplier written, LongSupplier dropped) {
+        FunctionCounter.builder("exgate.httpproxy.log.written", written, LongSupplier::getAsLong)
+                .description("HttpProxy log lines written").register(registry);
+        FunctionCounter.builder("exgate.httpproxy.log.dropped", dropped, LongSupplier::getAsLong)
+                .description("HttpProxy log lines dropped (queue full or disk failing)").register(registry);
+    }
+
+    /** The listener certificates in service; replaces the previous set on every reload. */
+    public void certificates(List<CertificateExpiry> current) {
+        certificates.register(current.stream().map(c -> MultiGauge.Row.of(Tags.of("subject", c.subject(), "names", c.names()),
+                c.notAfter().getEpochSecond())).toList(), true);
+    }
+
+    /** One certificate's expiry, for {@link #certificates}. */
+    public record CertificateExpiry(String subject, String names, Instant notAfter) {
+    }
+}
