@@ -48,7 +48,7 @@ public final class ConfigLoader {
     private static final Pattern SIZE = Pattern.compile("(\\d+)(B|KB|MB|GB|KiB|MiB|GiB)", Pattern.CASE_INSENSITIVE);
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern BACKEND_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
-    private static final Set<String> TOP = Set.of("listen", "tls", "admin", "backends", "routing", "routes", "health", "pinning", "timeouts", "logs");
+    private static final Set<String> TOP = Set.of("listen", "proxy-protocol", "tls", "admin", "backends", "routing", "routes", "health", "pinning", "timeouts", "logs");
 
     private final String file;
     private final Path baseDir;
@@ -76,6 +76,10 @@ public final class ConfigLoader {
         checkKeys(root, "", TOP);
 
         ListenAddress listen = address(root, "listen", "listen", true);
+        Object proxyProtocol = root.get("proxy-protocol");
+        if (proxyProtocol != null && !(proxyProtocol instanceof Boolean)) {
+            throw new ConfigException(file, "proxy-protocol", proxyProtocol, "must be true or false");
+        }
         Map<String, Object> tls = section(root, "tls", "tls", true);
         checkKeys(tls, "tls.", Set.of("engine", "certificates", "protocols", "cipher-suites", "http2", "names"));
         String engine = string(tls, "engine", "tls.engine", false);
@@ -113,7 +117,7 @@ public final class ConfigLoader {
         Timeouts timeouts = timeouts(section(root, "timeouts", "timeouts", false));
 
         LogSettings logSettings = logs(section(root, "logs", "logs", false));
-        return new ExgateConfig(file, listen, tlsSettings, admin, backends, routing, health, pinning, timeouts, logSettings);
+        return new ExgateConfig(file, listen, proxyProtocol != null && (Boolean) proxyProtocol, tlsSettings, admin, backends, routing, health, pinning, timeouts, logSettings);
     }
 
     private Map<String, Object> parseYaml(String text) throws ConfigException {

@@ -12,6 +12,7 @@ import java.util.Optional;
  *
  * @param source       the file it came from (for messages), or a description for built-in ones
  * @param listen       the public HTTPS listener
+ * @param proxyProtocol the listener expects a PROXY protocol v1 or v2 header on every connection
  * @param tls          the listener's TLS: engine, certificates, policy, HTTP/2
  * @param admin        the plain-HTTP admin listener, when configured
  * @param backends     the backend servers, in configuration order
@@ -21,7 +22,7 @@ import java.util.Optional;
  * @param timeouts     the timeouts
  * @param logs         where the HttpProxy logs go, rollover and retention
  */
-public record ExgateConfig(String source, ListenAddress listen, TlsSettings tls,
+public record ExgateConfig(String source, ListenAddress listen, boolean proxyProtocol, TlsSettings tls,
                            Optional<ListenAddress> admin, List<BackendSettings> backends, RoutingSettings routing,
                            HealthSettings health, PinningSettings pinning, Timeouts timeouts, LogSettings logs) {
     public ExgateConfig {
@@ -39,6 +40,6 @@ public record ExgateConfig(String source, ListenAddress listen, TlsSettings tls,
 
     /** A copy listening elsewhere: the demo and tests pick ports after loading. */
     public ExgateConfig withListen(ListenAddress newListen) {
-        return new ExgateConfig(source, newListen, tls, admin, backends, routing, health, pinning, timeouts, logs);
+        return new ExgateConfig(source, newListen, proxyProtocol, tls, admin, backends, routing, health, pinning, timeouts, logs);
     }
 }

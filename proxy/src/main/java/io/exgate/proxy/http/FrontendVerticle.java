@@ -43,6 +43,9 @@ public final class FrontendVerticle extends VerticleBase {
                 .setHost(config.listen().host())
                 .setPort(port)
                 .setHandle100ContinueAutomatically(false)
+                // Behind a layer-4 balancer the client's address arrives in a PROXY header; without one it is refused.
+                .setUseProxyProtocol(config.proxyProtocol())
+                .setProxyProtocolTimeout(10).setProxyProtocolTimeoutUnit(TimeUnit.SECONDS)
                 .setMaxHeaderSize(BackendClients.MAX_HEADER_SIZE)
                 .setMaxInitialLineLength(16 * 1024)
                 .setCompressionSupported(false)

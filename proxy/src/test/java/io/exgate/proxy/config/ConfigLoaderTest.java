@@ -91,7 +91,7 @@ class ConfigLoaderTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "unknown top-level key | listen: 127.0.0.1:8443 | listne: 127.0.0.1:8443 | listne: unknown key (allowed here: admin, backends, health, listen, logs, pinning, routes, routing, timeouts, tls)",
+        "unknown top-level key | listen: 127.0.0.1:8443 | listne: 127.0.0.1:8443 | listne: unknown key (allowed here: admin, backends, health, listen, logs, pinning, proxy-protocol, routes, routing, timeouts, tls)",
         "bad listen address | listen: 127.0.0.1:8443 | listen: 127.0.0.1 | listen = '127.0.0.1': is not an address",
         "port out of range | listen: 127.0.0.1:8443 | listen: 127.0.0.1:70000 | listen = '127.0.0.1:70000': is not an address",
         "bad IPv4 | listen: 127.0.0.1:8443 | listen: 300.1.1.1:443 | listen = '300.1.1.1:443': is not an address",
