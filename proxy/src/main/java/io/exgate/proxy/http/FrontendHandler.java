@@ -56,6 +56,14 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
     @Override
     public void handle(HttpServerRequest request) {
         String requestId = RequestIds.of(request.getHeader(RequestIds.HEADER));
+        if (!framingIsUnambiguous(request)) {
+            // Only chunked is a transfer coding a backend is certain to read the same way: anything else is a
+            // request-smuggling vector, refused before a backend sees a byte.
+            LOG.info("request {} from {}: 400 {} (Transfer-Encoding other than chunked)", requestId, client(request), request.method());
+            ErrorResponse.send(request, 400, "Bad Request", "Only the chunked transfer coding is accepted.", requestId);
+            request.connection().close();
+            return;
+        }
         RequestTarget target;
         try {
             target = RequestTarget.parse(request.uri());
@@ -138,6 +146,11 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
         }
         new ProxyExchange(vertx, request, target, decision, router, link, requestId, idleMillis, log,
                 (backend, failed) -> health.recordPassive(backend, vdir.get(), failed)).start();
+    }
+
+    private static boolean framingIsUnambiguous(HttpServerRequest request) {
+        java.util.List<String> codings = request.headers().getAll("Transfer-Encoding");
+        return codings.isEmpty() || (codings.size() == 1 && codings.get(0).strip().equalsIgnoreCase("chunked"));
     }
 
     private static boolean isHealthcheck(HttpServerRequest request, RequestTarget target, VirtualDirectory vdir) {
