@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
             "A protocol-aware reverse proxy and load balancer for Exchange-style mail servers:",
             "terminates TLS for the shared name and relays MAPI over HTTP, RPC over HTTP and the",
             "other Exchange virtual directories to the mailbox servers, streaming both ways."},
-        subcommands = {RunCommand.class, CheckConfigCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, CheckConfigCommand.class, DemoCommand.class, io.exgate.proxy.probe.ProbeCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure at run time, 2 invalid configuration or usage.",
             "Documentation: README.md (configuration reference, deployment)."})
 public final class Main implements Runnable {
