@@ -44,14 +44,18 @@ class RpcVirtualConnectionTest {
         }
     }
 
-    /** OUT first, then IN; what is written on IN must come back on OUT, byte for byte. */
     private static Future<Void> virtualConnection(HttpClient client, String uri, Set<String> servers) {
+        return virtualConnection(client, client, uri, servers);
+    }
+
+    /** OUT first (through {@code outClient}), then IN (through {@code inClient}); IN's bytes must come back on OUT. */
+    static Future<Void> virtualConnection(HttpClient outClient, HttpClient inClient, String uri, Set<String> servers) {
         byte[] cookie = new byte[16];
         ThreadLocalRandom.current().nextBytes(cookie);
         byte[] payload = new byte[PAYLOAD];
         ThreadLocalRandom.current().nextBytes(payload);
         Promise<Void> done = Promise.promise();
-        client.request(HttpMethod.valueOf("RPC_OUT_DATA"), uri).onFailure(done::tryFail).onSuccess(out -> {
+        outClient.request(HttpMethod.valueOf("RPC_OUT_DATA"), uri).onFailure(done::tryFail).onSuccess(out -> {
             out.putHeader("Content-Length", String.valueOf(RpcPairingBackend.FIRST_PACKET));
             out.send(RpcPairingBackend.firstPacket(cookie)).onFailure(done::tryFail).onSuccess(outResponse -> {
                 servers.add(outResponse.getHeader("X-BEServer"));
@@ -68,7 +72,7 @@ class RpcVirtualConnectionTest {
                         outResponse.request().connection().close();
                     }
                 });
-                client.request(HttpMethod.valueOf("RPC_IN_DATA"), uri).onFailure(done::tryFail).onSuccess(in -> {
+                inClient.request(HttpMethod.valueOf("RPC_IN_DATA"), uri).onFailure(done::tryFail).onSuccess(in -> {
                     in.putHeader("Content-Length", String.valueOf(RpcPairingBackend.ANNOUNCED));
                     in.response().onSuccess(r -> done.tryFail("IN channel answered " + r.statusCode() + " on " + r.getHeader("X-BEServer")));
                     in.write(RpcPairingBackend.firstPacket(cookie));
