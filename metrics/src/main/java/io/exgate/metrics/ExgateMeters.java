@@ -179,6 +179,38 @@ public final class ExgateMeters {
                 .description("HttpProxy log lines dropped (queue full or disk failing)").register(registry);
     }
 
+    /**
+     * A summary for the status page: per protocol the requests so far, 5xx answers, requests in progress
+     * and mean duration; long polls, RPC channels and connections. Rates come from the page's deltas.
+     */
+    public io.vertx.core.json.JsonObject stats() {
+        io.vertx.core.json.JsonObject protocols = new io.vertx.core.json.JsonObject();
+        for (Counter c : registry.find("exgate.requests").counters()) {
+            io.vertx.core.json.JsonObject p = protocol(protocols, c.getId().getTag("protocol"));
+            p.put("requests", p.getLong("requests") + (long) c.count());
+            if ("5xx".equals(c.getId().getTag("status_class"))) {
+                p.put("errors", p.getLong("errors") + (long) c.count());
+            }
+        }
+        for (Timer t : registry.find("exgate.request.duration").timers()) {
+            io.vertx.core.json.JsonObject p = protocol(protocols, t.getId().getTag("protocol"));
+            p.put("timeMs", p.getDouble("timeMs") + t.totalTime(TimeUnit.MILLISECONDS)).put("timed", p.getLong("timed") + t.count());
+        }
+        active.forEach((name, n) -> protocol(protocols, name).put("active", n.get()));
+        return new io.vertx.core.json.JsonObject().put("protocols", protocols).put("notificationWaits", notificationWaits.get())
+                .put("rpcChannelsIn", rpcIn.get()).put("rpcChannelsOut", rpcOut.get()).put("connections", (long) connections.count());
+    }
+
+    private static io.vertx.core.json.JsonObject protocol(io.vertx.core.json.JsonObject all, String name) {
+        io.vertx.core.json.JsonObject p = all.getJsonObject(name);
+        if (p == null) {
+            p = new io.vertx.core.json.JsonObject().put("requests", 0L).put("errors", 0L).put("active", 0).put("timeMs", 0.0)
+                    .put("timed", 0L);
+            all.put(name, p);
+        }
+        return p;
+    }
+
     /** The listener certificates in service; replaces the previous set on every reload. */
     public void certificates(List<CertificateExpiry> current) {
         certificates.register(current.stream().map(c -> MultiGauge.Row.of(Tags.of("subject", c.subject(), "names", c.names()),

@@ -121,7 +121,8 @@ public final class Exgate {
             chain = chain.compose(v -> vertx.deployVerticle(listener).map(deployments::add).mapEmpty());
         }
         FrontendVerticle first = listeners.get(0);
-        AdminServer.Actions actions = new AdminServer.Actions(() -> certificates.reload("POST /api/tls/reload"), states, meters::scrape);
+        AdminServer.Actions actions = new AdminServer.Actions(() -> certificates.reload("POST /api/tls/reload"), states, meters::scrape,
+                meters::stats);
         Future<Exgate> started = chain.compose(v -> config.admin().isPresent()
                 ? AdminServer.start(vertx, config.admin().get(), actions).map(Optional::of)
                 : Future.succeededFuture(Optional.<AdminServer>empty())

@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -20,6 +21,8 @@ import io.vertx.core.http.HttpServerOptions;
  */
 public final class AdminServer {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+    /** One self-contained page, read once from the jar. */
+    private static final Buffer STATUS_PAGE = statusPage();
     private final HttpServer server;
 
     private AdminServer(HttpServer server) {
@@ -27,7 +30,8 @@ public final class AdminServer {
     }
 
     /** What the admin API can ask of the running exgate. */
-    public record Actions(Supplier<Future<String>> reloadTls, BackendStates states, Supplier<String> metrics) {
+    public record Actions(Supplier<Future<String>> reloadTls, BackendStates states, Supplier<String> metrics,
+                          Supplier<JsonObject> stats) {
     }
 
     public static Future<AdminServer> start(Vertx vertx, ListenAddress address, Actions actions) {
@@ -37,6 +41,11 @@ public final class AdminServer {
                 request.response().putHeader("Content-Type", "text/plain; charset=utf-8").end("live\n");
             } else if (request.path().equals("/metrics") && request.method() == HttpMethod.GET) {
                 request.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(actions.metrics().get());
+            } else if (request.path().equals("/status") && request.method() == HttpMethod.GET) {
+                request.response().putHeader("Content-Type", "text/html; charset=utf-8").putHeader("Cache-Control", "no-store")
+                        .end(STATUS_PAGE);
+            } else if (request.path().equals("/api/stats") && request.method() == HttpMethod.GET) {
+                json(request, 200, actions.stats().get().encode());
             } else if (request.path().equals("/ready")) {
                 // Ready: configuration loaded (it is, or this would not run) and at least one backend available.
                 boolean ready = java.util.Arrays.stream(VirtualDirectory.values()).anyMatch(v -> actions.states().backends(v).stream()
@@ -63,6 +72,14 @@ public final class AdminServer {
             }
         });
         return server.listen().map(AdminServer::new);
+    }
+
+    private static Buffer statusPage() {
+        try (java.io.InputStream in = AdminServer.class.getResourceAsStream("status.html")) {
+            return Buffer.buffer(in.readAllBytes());
+        } catch (java.io.IOException | NullPointerException e) {
+            throw new IllegalStateException("status.html is missing from the jar", e);
+        }
     }
 
     /** {@code POST /api/backends/{name}/drain} and {@code .../enable}. */
