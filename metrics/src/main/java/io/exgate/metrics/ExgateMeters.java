@@ -48,6 +48,7 @@ public final class ExgateMeters {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, AtomicInteger> active = new ConcurrentHashMap<>();
     private final AtomicInteger notificationWaits = new AtomicInteger();
+    private final Map<String, AtomicInteger> certificateMatch = new ConcurrentHashMap<>();
     private final AtomicInteger rpcIn = new AtomicInteger();
     private final AtomicInteger rpcOut = new AtomicInteger();
     private final Counter connections;
@@ -165,6 +166,17 @@ public final class ExgateMeters {
     public void backendStateChanged(String backend, String vdir, String to) {
         Counter.builder("exgate.backend.state.changes").description("backend state changes by new state")
                 .tags("backend", backend, "vdir", vdir, "to", to).register(registry).increment();
+    }
+
+    /** 1 when an https backend presents exgate's own certificate (Extended Protection works through exgate), 0 when not. */
+    public void backendCertificateMatch(String backend, boolean matches) {
+        certificateMatch.computeIfAbsent(backend, b -> {
+            AtomicInteger v = new AtomicInteger();
+            Gauge.builder("exgate.backend.certificate.match", v, AtomicInteger::get)
+                    .description("1 when the backend presents exgate's certificate for the public name (Extended Protection works)")
+                    .tag("backend", b).register(registry);
+            return v;
+        }).set(matches ? 1 : 0);
     }
 
     public void pinnedConnections(String backend, LongSupplier count) {

@@ -108,7 +108,10 @@ public final class Exgate {
         List<String> deployments = new ArrayList<>();
         List<FrontendVerticle> listeners = new ArrayList<>();
         CertificateReloader certificates = new CertificateReloader(vertx, config.tls().sources(), listeners,
-                certs -> meters.certificates(expiries(certs)));
+                certs -> {
+                    meters.certificates(expiries(certs));
+                    checkExtendedProtection(vertx, config, certs, meters);
+                });
         warnAboutUnverifiedBackends(config);
         // Port 0 asks for a random port; Vert.x shares one random port among instances given the same
         // negative number.
@@ -130,6 +133,7 @@ public final class Exgate {
             reloader.ifPresent(MailboxMapReloader::start);
             certificates.watch();
             checker.start();
+            checkExtendedProtection(vertx, config, config.certificates(), meters);
             Exgate exgate = new Exgate(vertx, deployments, first.actualPort(), admin, engine, certificates, httpProxyLog, checker,
                     states);
             LOG.info("exgate {} listening on https://{}:{} (TLS engine: {}; {}; {} event loops); backends: {}{}",
@@ -182,6 +186,23 @@ public final class Exgate {
         meters.httpProxyLog(log::written, log::dropped);
         meters.certificates(expiries(config.certificates()));
         return meters;
+    }
+
+    /** Off the event loop: asks each https backend for its certificate; logs and exports the verdicts. */
+    private static void checkExtendedProtection(Vertx vertx, ExgateConfig config, List<PemCertificate> certs, ExgateMeters meters) {
+        vertx.executeBlocking(() -> ExtendedProtectionCheck.run(config, certs, 3_000)).onSuccess(results -> results.forEach(r -> {
+            if (r.matches().isPresent()) {
+                boolean same = r.matches().get();
+                meters.backendCertificateMatch(r.backend(), same);
+                if (same) {
+                    LOG.info("backend {} {}", r.backend(), r.detail());
+                } else {
+                    LOG.warn("backend {} {}", r.backend(), r.detail());
+                }
+            } else {
+                LOG.info("backend {}: {}", r.backend(), r.detail());
+            }
+        }));
     }
 
     private static double probeLatencySeconds(BackendStates states, Backend backend, VirtualDirectory vdir) {

@@ -1,5 +1,6 @@
 package io.exgate.proxy.cli;
 
+import io.exgate.proxy.ExtendedProtectionCheck;
 import io.exgate.proxy.config.ExgateConfig;
 import io.exgate.tls.BackendTls;
 import io.exgate.tls.CertificateNames;
@@ -39,6 +40,13 @@ final class CertificateReport {
             boolean covered = config.certificates().stream().anyMatch(c -> CertificateNames.covers(CertificateNames.of(c.leaf()), name));
             if (!covered) {
                 out.println("  WARNING: tls.names lists " + name + " but no certificate covers it");
+                warnings++;
+            }
+        }
+        for (ExtendedProtectionCheck.Result r : ExtendedProtectionCheck.run(config, 3_000)) {
+            boolean mismatch = r.matches().isPresent() && !r.matches().get();
+            out.println("  " + (mismatch ? "WARNING: " : "") + "backend " + r.backend() + ": " + r.detail());
+            if (mismatch) {
                 warnings++;
             }
         }
