@@ -123,4 +123,25 @@ class CliTest {
             assertThat(demo.process.exitValue()).isZero();
         }
     }
+
+    @Test
+    void sighupReloadsTheCertificatesWithoutARestart() throws Exception {
+        try (Lab lab = new Lab(dir)) {
+            Path config = lab.writeConfig("127.0.0.1:0", List.of("http://127.0.0.1:1"), "");
+            try (ExgateProcess exgate = ExgateProcess.start(List.of(), "run", "--config", config.toString())) {
+                exgate.awaitListeningPort();
+                io.exgate.tls.SelfSignedCertificate.Written renewed = io.exgate.tls.SelfSignedCertificate.write(dir.resolve("renewed"),
+                        "outlook", List.of("renewed.example.com"), Duration.ofDays(90));
+                java.nio.file.Files.copy(renewed.key(), dir.resolve("certs/outlook.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                java.nio.file.Files.copy(renewed.cert(), dir.resolve("certs/outlook.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Process hup = new ProcessBuilder("kill", "-HUP", String.valueOf(exgate.process.pid())).start();
+                assertThat(hup.waitFor(10, TimeUnit.SECONDS)).isTrue();
+                exgate.awaitLine(Pattern.compile("TLS certificates reloaded \\((SIGHUP|files changed)\\): CN=renewed.example.com"),
+                        Duration.ofSeconds(20));
+                assertThat(exgate.process.isAlive()).isTrue();
+                exgate.terminate();
+                assertThat(exgate.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
 }
