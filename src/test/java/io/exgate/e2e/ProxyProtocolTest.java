@@ -1,5 +1,6 @@
 package io.exgate.e2e;
 
+import io.exgate.tls.LookOnlyTrust;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
@@ -10,12 +11,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,21 +24,7 @@ class ProxyProtocolTest {
 
     /** TLS over a socket that has already carried the PROXY header; returns the echoed request headers. */
     private static JsonObject echoThrough(Socket tcp) throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] c, String a) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] c, String a) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
+        SSLContext context = LookOnlyTrust.context();
         try (SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(tcp, "localhost", tcp.getPort(), true)) {
             tls.startHandshake();
             tls.getOutputStream().write("GET /ews/echo HTTP/1.1\r\nHost: outlook.example.com\r\nConnection: close\r\n\r\n"

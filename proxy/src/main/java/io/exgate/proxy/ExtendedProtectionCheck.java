@@ -1,5 +1,6 @@
 package io.exgate.proxy;
 
+import io.exgate.tls.LookOnlyTrust;
 import io.exgate.proxy.config.BackendSettings;
 import io.exgate.proxy.config.ExgateConfig;
 import io.exgate.tls.BackendTls;
@@ -15,8 +16,6 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * Extended Protection binds NTLM and Kerberos to the certificate the client saw. Through exgate that
@@ -67,22 +66,8 @@ public final class ExtendedProtectionCheck {
     }
 
     private static X509Certificate presented(BackendSettings b, String serverName, int timeoutMillis) throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
         // Only looking: the certificate is compared, not trusted.
-        context.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
+        SSLContext context = LookOnlyTrust.context();
         try (Socket tcp = new Socket()) {
             tcp.connect(new InetSocketAddress(b.backend().host(), b.backend().port()), timeoutMillis);
             tcp.setSoTimeout(timeoutMillis);
