@@ -49,6 +49,8 @@ public final class ExgateMeters {
     private final Map<String, AtomicInteger> active = new ConcurrentHashMap<>();
     private final AtomicInteger notificationWaits = new AtomicInteger();
     private final Map<String, AtomicInteger> certificateMatch = new ConcurrentHashMap<>();
+    private final Map<String, Counter> requestCounters = new ConcurrentHashMap<>();
+    private final Map<String, ProtocolMeters> protocolMeters = new ConcurrentHashMap<>();
     private final AtomicInteger rpcIn = new AtomicInteger();
     private final AtomicInteger rpcOut = new AtomicInteger();
     private final Counter connections;
@@ -116,16 +118,24 @@ public final class ExgateMeters {
         }
         String a = action(action);
         String statusClass = status <= 0 ? "none" : (status / 100) + "xx";
-        Counter.builder("exgate.requests").description("requests by protocol, action, backend and status class")
-                .tags("protocol", protocol, "action", a, "backend", backend == null ? "none" : backend, "status_class", statusClass)
-                .register(registry).increment();
-        Timer.builder("exgate.request.duration").description("request duration, from the request head to the end of the answer")
-                .tags("protocol", protocol, "action", a).serviceLevelObjectives(BUCKETS)
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
-        Counter.builder("exgate.request.body").baseUnit("bytes").description("request body bytes relayed to backends")
-                .tag("protocol", protocol).register(registry).increment(bytesIn);
-        Counter.builder("exgate.response.body").baseUnit("bytes").description("response body bytes relayed to clients")
-                .tag("protocol", protocol).register(registry).increment(bytesOut);
+        String b = backend == null ? "none" : backend;
+        // Meters are looked up once per label set and cached: a tag lookup per request showed in profiles.
+        requestCounters.computeIfAbsent(protocol + '|' + a + '|' + b + '|' + statusClass, k -> Counter.builder("exgate.requests")
+                .description("requests by protocol, action, backend and status class")
+                .tags("protocol", protocol, "action", a, "backend", b, "status_class", statusClass).register(registry)).increment();
+        ProtocolMeters p = protocolMeters.computeIfAbsent(protocol + '|' + a, k -> new ProtocolMeters(
+                Timer.builder("exgate.request.duration").description("request duration, from the request head to the end of the answer")
+                        .tags("protocol", protocol, "action", a).serviceLevelObjectives(BUCKETS).register(registry),
+                Counter.builder("exgate.request.body").baseUnit("bytes").description("request body bytes relayed to backends")
+                        .tag("protocol", protocol).register(registry),
+                Counter.builder("exgate.response.body").baseUnit("bytes").description("response body bytes relayed to clients")
+                        .tag("protocol", protocol).register(registry)));
+        p.duration().record(nanos, TimeUnit.NANOSECONDS);
+        p.requestBytes().increment(bytesIn);
+        p.responseBytes().increment(bytesOut);
+    }
+
+    private record ProtocolMeters(Timer duration, Counter requestBytes, Counter responseBytes) {
     }
 
     private void channel(String action, int delta) {

@@ -1,0 +1,877 @@
+#!/usr/bin/env python3
+"""Driver of the exgate side-by-side benchmark (started by src/test/bench/run; standard library only).
+
+Subcommands used internally: `sink` (the Python backend for RPC streaming and long polls) and
+`polls` (the asyncio + ssl client holding NotificationWait long polls open).
+"""
+import argparse
+import asyncio
+import datetime
+import json
+import os
+import re
+import signal
+import socket
+import ssl
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+PROXY_CPU = "0"
+LOAD_CPU = "1"
+PEERS = ["direct", "exgate", "nginx", "haproxy"]
+MAPI_PATH = "/mapi/emsmdb/?MailboxId=6f2d9b1e-1c4e-4a53-9a35-2f3c0e6f7a10@exec.example"
+POLL_PATH = "/mapi/emsmdb/?MailboxId={guid}@poll.example"
+RPC_PATH = "/rpc/rpcproxy.dll?sink:6001"
+TLS13_SUITE = "TLS_AES_128_GCM_SHA256"
+TLS12_SUITE = "ECDHE-ECDSA-AES128-GCM-SHA256"
+
+
+# ----------------------------------------------------------------------------------------- sink
+async def sink_main(port, tls_port, cert, key, pending_every):
+    async def read_body(reader, headers):
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            while True:
+                line = await reader.readline()
+                if not line:
+                    return False
+                size = int(line.split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while (await reader.readline()) not in (b"\r\n", b""):
+                        pass
+                    return True
+                await reader.readexactly(size + 2)
+        remaining = int(headers.get("content-length", "0") or 0)
+        while remaining > 0:
+            data = await reader.read(min(remaining, 1 << 20))
+            if not data:
+                return False
+            remaining -= len(data)
+        return True
+
+    async def handle(reader, writer):
+        try:
+            while True:
+                try:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    return
+                lines = head.decode("latin-1").split("\r\n")
+                method, target = lines[0].split(" ")[:2]
+                headers = {}
+                for line in lines[1:]:
+                    if ":" in line:
+                        k, v = line.split(":", 1)
+                        headers[k.strip().lower()] = v.strip()
+                if headers.get("expect", "").lower() == "100-continue":
+                    writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+                path = target.split("?")[0]
+                if headers.get("x-requesttype", "").lower() == "notificationwait":
+                    if not await read_body(reader, headers):
+                        return
+                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/mapi-http\r\n"
+                                 b"X-RequestType: NotificationWait\r\nX-ResponseCode: 0\r\n"
+                                 b"X-PendingPeriod: %d\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                 % (pending_every * 1000))
+                    writer.write(b"c\r\nPROCESSING\r\n\r\n")
+                    await writer.drain()
+                    while True:  # trickle PENDING until the client goes away
+                        try:
+                            data = await asyncio.wait_for(reader.read(65536), pending_every)
+                            if not data:
+                                return
+                        except asyncio.TimeoutError:
+                            writer.write(b"9\r\nPENDING\r\n\r\n")
+                            await writer.drain()
+                if not await read_body(reader, headers):
+                    return
+                if path.endswith("/healthcheck.htm"):
+                    body = b"200 OK<br/>bench-sink"
+                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n%s"
+                                 % (len(body), body))
+                elif method == "RPC_OUT_DATA" or (method == "GET" and "x-bench-size" in headers):
+                    size = int(headers.get("x-bench-size", str(1 << 30)))
+                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/rpc\r\nContent-Length: %d\r\n\r\n" % size)
+                    chunk = bytes(1 << 20)
+                    while size > 0:
+                        n = min(size, len(chunk))
+                        writer.write(chunk if n == len(chunk) else chunk[:n])
+                        size -= n
+                        await writer.drain()
+                else:
+                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
+            pass
+        finally:
+            try:
+                writer.close()
+            except Exception:
+                pass
+
+    await asyncio.start_server(handle, "127.0.0.1", port, backlog=4096, limit=1 << 16)
+    if tls_port:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        await asyncio.start_server(handle, "127.0.0.1", tls_port, ssl=ctx, backlog=4096, limit=1 << 16)
+    print("sink ready", flush=True)
+    await asyncio.Event().wait()
+
+
+# ---------------------------------------------------------------------------------- long polls
+async def polls_main(port, count, concurrency, timeout):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    sem = asyncio.Semaphore(concurrency)
+    opened = 0
+    failed = []
+    writers = []
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+
+    async def one(i):
+        nonlocal opened
+        src = "127.0.0.%d" % (2 + i % 8)
+        try:
+            async with sem:
+                reader, writer = await asyncio.wait_for(asyncio.open_connection(
+                    "127.0.0.1", port, ssl=ctx, local_addr=(src, 0), server_hostname="outlook.example.com"), 30)
+                body = b"\0" * 64
+                path = POLL_PATH.format(guid="%08x-0000-4000-8000-%012x" % (i, i))
+                writer.write(("POST %s HTTP/1.1\r\nHost: outlook.example.com\r\nContent-Type: application/mapi-http\r\n"
+                              "X-RequestType: NotificationWait\r\nX-RequestId: bench-%d\r\nX-ClientInfo: bench\r\n"
+                              "Content-Length: %d\r\n\r\n" % (path, i, len(body))).encode() + body)
+                await writer.drain()
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+                if not head.startswith(b"HTTP/1.1 200"):
+                    raise RuntimeError(head.split(b"\r\n")[0].decode("latin-1"))
+                writers.append(writer)
+                opened += 1
+            while not stop.is_set():  # keep reading PENDING lines
+                data = await reader.read(65536)
+                if not data:
+                    failed.append("closed by server")
+                    opened -= 1
+                    return
+        except Exception as e:  # noqa: BLE001 - counted and reported
+            failed.append(repr(e)[:120])
+
+    tasks = [asyncio.create_task(one(i)) for i in range(count)]
+    deadline = time.monotonic() + timeout
+    while opened + len(failed) < count and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+    print(json.dumps({"opened": opened, "failed": len(failed), "first_error": failed[0] if failed else None}),
+          flush=True)
+    await stop.wait()
+    for w in writers:
+        try:
+            w.close()
+        except Exception:
+            pass
+    for t in tasks:
+        t.cancel()
+
+
+# ------------------------------------------------------------------------------------- driver
+class Bench:
+    def __init__(self, a):
+        self.a = a
+        self.repo = a.repo
+        self.ts = datetime.datetime.utcnow().strftime("%Y%m%dT%H%M%SZ")
+        self.out = os.path.join(self.repo, "target", "bench")
+        self.work = os.path.join(self.out, "run-" + self.ts)
+        os.makedirs(self.work, exist_ok=True)
+        self.procs = {}
+        self.results = []
+        base = a.base_port or free_base()
+        self.port = {"backend": base, "sink": base + 1, "sink_tls": base + 2, "direct": base + 3,
+                     "exgate": base + 4, "admin": base + 5, "nginx": base + 6, "haproxy": base + 7}
+        self.env13 = self.openssl_conf("tls13", "TLSv1.3", "TLSv1.3")
+        self.env12 = self.openssl_conf("tls12", "TLSv1.2", "TLSv1.2")
+
+    # ---- helpers
+    def log(self, *msg):
+        print("[bench %s]" % time.strftime("%H:%M:%S"), *msg, file=sys.stderr, flush=True)
+
+    def path(self, name):
+        return os.path.join(self.work, name)
+
+    def write(self, name, text):
+        with open(self.path(name), "w") as f:
+            f.write(text)
+        return self.path(name)
+
+    def openssl_conf(self, name, lo, hi):
+        conf = self.write("openssl-%s.cnf" % name, f"""openssl_conf = openssl_init
+[openssl_init]
+ssl_conf = ssl_sect
+[ssl_sect]
+system_default = sys_default
+[sys_default]
+MinProtocol = {lo}
+MaxProtocol = {hi}
+CipherString = {TLS12_SUITE}
+Ciphersuites = {TLS13_SUITE}
+Groups = X25519:P-256
+""")
+        env = dict(os.environ)
+        env["OPENSSL_CONF"] = conf
+        return env
+
+    def start(self, name, cmd, cpu, env=None, stdout=None):
+        out = open(self.path(name + ".out"), "ab") if stdout is None else stdout
+        p = subprocess.Popen(["taskset", "-c", cpu] + cmd, stdout=out, stderr=subprocess.STDOUT if stdout is None else open(self.path(name + ".err"), "ab"),
+                             stdin=subprocess.DEVNULL, env=env, start_new_session=True, cwd=self.work)
+        self.procs[name] = p
+        with open(self.a.pidfile, "a") as f:
+            f.write("%d\n" % p.pid)
+        return p
+
+    def stop(self, name):
+        p = self.procs.pop(name, None)
+        if p is None:
+            return
+        try:
+            os.killpg(p.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            p.wait(15)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            p.wait(5)
+        try:  # workers of nginx share the group
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def stop_all(self):
+        for name in list(self.procs)[::-1]:
+            self.stop(name)
+
+    def wait_port(self, port, what, timeout=60):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            dead = [n for n, p in self.procs.items() if p.poll() is not None]
+            if dead:
+                raise RuntimeError("%s exited (see %s/%s.out)" % (dead, self.work, dead[0]))
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.5).close()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("%s did not listen on %d within %ds (see %s)" % (what, port, timeout, self.work))
+
+    def pids(self, peer, scenario=1):
+        """The processes whose CPU and memory count for a peer: the proxy and its children."""
+        name = {"direct": "direct" if scenario != 3 else "sink"}.get(peer, peer)
+        root = self.procs[name].pid
+        # taskset execs the program, so the Popen pid is the program's pid
+        return [root] + children(root)
+
+    def cpu_ticks(self, pids):
+        total = 0
+        for pid in pids:
+            try:
+                with open("/proc/%d/stat" % pid) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+            except OSError:
+                pass
+        return total / os.sysconf("SC_CLK_TCK")
+
+    def reset_hwm(self, pids):
+        for pid in pids:
+            try:
+                with open("/proc/%d/clear_refs" % pid, "w") as f:
+                    f.write("5")
+            except OSError:
+                pass
+
+    def mem_kib(self, pids, field="VmHWM"):
+        total = 0
+        for pid in pids:
+            try:
+                with open("/proc/%d/status" % pid) as f:
+                    for line in f:
+                        if line.startswith(field + ":"):
+                            total += int(line.split()[1])
+            except OSError:
+                pass
+        return total
+
+    # ---- setup
+    def certificate(self):
+        key, crt, pem = self.path("key.pem"), self.path("cert.pem"), self.path("combined.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                        "-nodes", "-keyout", key, "-out", crt, "-days", "7", "-subj", "/CN=outlook.example.com",
+                        "-addext", "subjectAltName=DNS:outlook.example.com,DNS:localhost,IP:127.0.0.1"],
+                       check=True, capture_output=True)
+        with open(pem, "w") as f:
+            f.write(open(crt).read() + open(key).read())
+        self.crt, self.key, self.pem = crt, key, pem
+
+    def nginx_common(self, name):
+        return f"""daemon off;
+worker_processes 1;
+worker_rlimit_nofile 19000;
+pid {self.path(name + '.pid')};
+error_log {self.path(name + '-error.log')} warn;
+events {{ worker_connections 16000; multi_accept on; }}
+http {{
+  default_type application/octet-stream;
+  client_body_temp_path {self.path(name + '-tmp')};
+  proxy_temp_path {self.path(name + '-tmp')};
+  fastcgi_temp_path {self.path(name + '-tmp')};
+  uwsgi_temp_path {self.path(name + '-tmp')};
+  scgi_temp_path {self.path(name + '-tmp')};
+  keepalive_requests 10000000;
+  keepalive_timeout 300s;
+  client_body_buffer_size 64k;
+  client_max_body_size 0;
+  sendfile on;
+"""
+
+    def fixed_locations(self):
+        kib = "x" * 1024  # nginx limits one token to 4 KiB: the 4 KiB body is four variables
+        return f"""    location = /mapi/emsmdb/ {{ set $kib "{kib}"; return 200 "$kib$kib$kib$kib"; }}
+    location ~ ^/[^/]+/healthcheck\\.htm$ {{ default_type text/html; return 200 "200 OK<br/>bench-backend"; }}
+    location / {{ return 200 "ok"; }}
+"""
+
+    def tls_nginx(self):
+        return f"""    ssl_certificate {self.crt};
+    ssl_certificate_key {self.key};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ciphers {TLS12_SUITE};
+    ssl_conf_command Ciphersuites {TLS13_SUITE};
+    ssl_prefer_server_ciphers on;
+"""
+
+    def start_backends(self):
+        os.makedirs(self.path("backend-tmp"), exist_ok=True)
+        os.makedirs(self.path("direct-tmp"), exist_ok=True)
+        os.makedirs(self.path("nginx-tmp"), exist_ok=True)
+        conf = self.write("backend.conf", self.nginx_common("backend") + f"""  access_log off;
+  server {{
+    listen 127.0.0.1:{self.port['backend']} backlog=4096;
+{self.fixed_locations()}  }}
+}}
+""")
+        self.start("backend", ["nginx", "-c", conf, "-p", self.work], LOAD_CPU)
+        self.start("sink", [sys.executable, os.path.abspath(__file__), "sink", "--port", str(self.port["sink"]),
+                            "--tls-port", str(self.port["sink_tls"]), "--cert", self.crt, "--key", self.key],
+                   LOAD_CPU)
+        self.wait_port(self.port["backend"], "backend nginx")
+        self.wait_port(self.port["sink"], "sink")
+
+    def start_peers(self):
+        # direct: the backend's fixed bodies served over TLS by nginx on the proxy CPU (the ceiling)
+        conf = self.write("direct.conf", self.nginx_common("direct") + f"""  access_log off;
+  server {{
+    listen 127.0.0.1:{self.port['direct']} ssl backlog=4096;
+{self.tls_nginx()}{self.fixed_locations()}  }}
+}}
+""")
+        self.start("direct", ["nginx", "-c", conf, "-p", self.work], PROXY_CPU)
+
+        # nginx as the reverse proxy, configured as for Exchange
+        conf = self.write("nginx.conf", self.nginx_common("nginx") + f"""  log_format bench '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
+                   '"$http_user_agent" $request_time $upstream_response_time $upstream_addr';
+  access_log {self.path('nginx-access.log')} bench buffer=64k flush=1s;
+  upstream backend {{ server 127.0.0.1:{self.port['backend']}; keepalive 128; }}
+  upstream sink {{ server 127.0.0.1:{self.port['sink']}; keepalive 16; }}
+  server {{
+    listen 127.0.0.1:{self.port['nginx']} ssl backlog=4096;
+{self.tls_nginx()}    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    proxy_set_header Host $host;
+    proxy_set_header X-Forwarded-For $remote_addr;
+    proxy_set_header X-Forwarded-Proto https;
+    proxy_buffering off;
+    proxy_request_buffering off;
+    proxy_read_timeout 900s;
+    proxy_send_timeout 900s;
+    location /rpc/ {{ proxy_pass http://sink; }}
+    location / {{ proxy_pass http://backend; }}
+  }}
+}}
+""")
+        self.start("nginx", ["nginx", "-c", conf, "-p", self.work], PROXY_CPU)
+
+        # HAProxy: one thread (one CPU), httplog to a file through stdout
+        conf = self.write("haproxy.cfg", f"""global
+  log stdout format raw local0
+  maxconn 9000
+  nbthread 1
+  ssl-default-bind-ciphers {TLS12_SUITE}
+  ssl-default-bind-ciphersuites {TLS13_SUITE}
+  ssl-default-bind-options ssl-min-ver TLSv1.2
+  ssl-server-verify none
+defaults
+  mode http
+  log global
+  option httplog
+  option http-keep-alive
+  option forwardfor
+  timeout connect 5s
+  timeout client 15m
+  timeout server 15m
+  timeout http-request 30s
+  timeout http-keep-alive 300s
+frontend fe
+  bind 127.0.0.1:{self.port['haproxy']} ssl crt {self.pem} alpn http/1.1
+  use_backend sink if {{ path_beg /rpc/ }}
+  default_backend backend
+backend backend
+  http-reuse always
+  server b1 127.0.0.1:{self.port['backend']}
+backend sink
+  server s1 127.0.0.1:{self.port['sink']}
+""")
+        self.start("haproxy", ["haproxy", "-db", "-f", conf], PROXY_CPU,
+                   stdout=open(self.path("haproxy-access.log"), "ab"))
+
+        # exgate: MAPI Execute to the nginx backend, long polls (domain poll.example) and RPC to the sink
+        self.write("mailboxes.csv", "exec.example,ngx\npoll.example,sink\n")
+        conf = self.write("exgate.yaml", f"""listen: 127.0.0.1:{self.port['exgate']}
+tls:
+  certificates:
+    - cert: {self.crt}
+      key: {self.key}
+  cipher-suites: [{TLS13_SUITE}, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]
+admin:
+  listen: 127.0.0.1:{self.port['admin']}
+backends:
+  - name: ngx
+    url: http://127.0.0.1:{self.port['backend']}
+  - name: sink
+    url: http://127.0.0.1:{self.port['sink']}
+routing:
+  cookie-secret: bench-cookie-secret-0123456789
+  mailbox-map: {self.path('mailboxes.csv')}
+routes:
+  mapi: [ngx, sink]
+  rpc: [sink]
+  owa: [ngx]
+  ews: [ngx]
+  autodiscover: [ngx]
+  activesync: [ngx]
+  oab: [ngx]
+  ecp: [ngx]
+  powershell: [ngx]
+health:
+  interval: 5s
+timeouts:
+  shutdown: 2s
+logs:
+  directory: {self.path('exgate-logs')}
+""")
+        jar = os.path.join(self.repo, "proxy", "target", "exgate.jar")
+        java = ["java"] + self.a.jvm_opts.split() + ["-jar", jar, "run", "--config", conf]
+        self.start("exgate", java, PROXY_CPU)
+        for peer in PEERS:
+            self.wait_port(self.port[peer], peer)
+        self.wait_ready()
+        self.log("exgate:", self.exgate_startup_line())
+
+    def wait_ready(self):
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen("http://127.0.0.1:%d/ready" % self.port["admin"], timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except Exception:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError("exgate not ready, see %s" % self.path("exgate.out"))
+
+    def exgate_startup_line(self):
+        try:
+            for line in open(self.path("exgate.out")):
+                if "listen" in line.lower() or "engine" in line.lower():
+                    return line.strip()[:300]
+        except OSError:
+            pass
+        return "?"
+
+    # ---- load generators
+    def lua(self):
+        return self.write("mapi.lua", r"""
+wrk.method = "POST"
+wrk.path = os.getenv("BENCH_PATH")
+wrk.body = string.rep("m", 1024)
+wrk.headers["Host"] = "outlook.example.com"
+wrk.headers["Content-Type"] = "application/mapi-http"
+wrk.headers["X-RequestType"] = "Execute"
+wrk.headers["X-ClientInfo"] = "{2F94A2BF-A2E6-4CCC-BF98-B5F22C542226}-1"
+wrk.headers["X-ClientApplication"] = "Outlook/16.0.17928.20114"
+wrk.headers["User-Agent"] = "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17928; Pro)"
+if os.getenv("BENCH_CLOSE") == "1" then wrk.headers["Connection"] = "close" end
+local d = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
+if d > 0 then function delay() return d end end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('BENCH {"requests":%d,"duration_us":%d,"bytes":%d,"err_connect":%d,"err_read":%d,' ..
+    '"err_write":%d,"err_status":%d,"err_timeout":%d,"p50":%d,"p99":%d,"p999":%d,"max":%d,"mean":%.1f}\n',
+    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(99), latency:percentile(99.9), latency.max, latency.mean))
+end
+""")
+
+    def wrk(self, peer, scenario, duration, connections, env, close=False, delay_ms=0, record=True):
+        env = dict(env)
+        env["BENCH_PATH"] = MAPI_PATH
+        env["BENCH_CLOSE"] = "1" if close else "0"
+        env["BENCH_DELAY_MS"] = str(delay_ms)
+        pids = self.pids(peer)
+        self.reset_hwm(pids)
+        c0 = self.cpu_ticks(pids)
+        cmd = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", "-c%d" % connections, "-d%ds" % duration,
+               "--timeout", "10s", "-s", self.lua(), "https://127.0.0.1:%d%s" % (self.port[peer], MAPI_PATH)]
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=duration + 60)
+        c1 = self.cpu_ticks(pids)
+        m = re.search(r"^BENCH (\{.*\})$", p.stdout, re.M)
+        if not m:
+            raise RuntimeError("wrk against %s failed: %s %s" % (peer, p.stdout[-500:], p.stderr[-500:]))
+        r = json.loads(m.group(1))
+        reqs = r["requests"]
+        res = {"peer": peer, "scenario": scenario, "rate": reqs / (r["duration_us"] / 1e6),
+               "p50_ms": r["p50"] / 1000, "p99_ms": r["p99"] / 1000, "p999_ms": r["p999"] / 1000,
+               "cpu_s_per_10k": (c1 - c0) / reqs * 10000 if reqs else None,
+               "peak_rss_mib": self.mem_kib(pids) / 1024, "requests": reqs,
+               "errors": r["err_connect"] + r["err_read"] + r["err_write"] + r["err_status"] + r["err_timeout"],
+               "wrk": r}
+        if res["errors"]:
+            self.log("  note: %s %s: %d errors %s" % (scenario, peer, res["errors"], {k: v for k, v in r.items() if k.startswith("err") and v}))
+        if record:
+            self.results.append(res)
+        return res
+
+    def curl_stream(self, peer, direction, size):
+        port = self.port["sink_tls"] if peer == "direct" else self.port[peer]
+        url = "https://127.0.0.1:%d%s" % (port, RPC_PATH)
+        pids = self.pids(peer, 3)
+        self.reset_hwm(pids)
+        rss0 = self.mem_kib(pids, "VmRSS")
+        c0 = self.cpu_ticks(pids)
+        base = ["taskset", "-c", LOAD_CPU, "curl", "-k", "-sS", "--http1.1", "-o", "/dev/null", "--max-time", "600",
+                "-H", "Host: outlook.example.com", "-H", "Expect:", "-H", "User-Agent: MSRPC",
+                "-H", "Accept: application/rpc"]
+        if direction == "up":
+            blob = self.path("blob.bin")
+            if not os.path.exists(blob) or os.path.getsize(blob) != size:
+                with open(blob, "wb") as f:
+                    f.truncate(size)
+            cmd = base + ["-X", "RPC_IN_DATA", "-H", "Content-Type: application/rpc", "-T", blob,
+                          "-w", "%{http_code} %{speed_upload} %{size_upload}", url]
+        else:
+            cmd = base + ["-X", "RPC_OUT_DATA", "-H", "X-Bench-Size: %d" % size, "-H", "Content-Length: 0",
+                          "-w", "%{http_code} %{speed_download} %{size_download}", url]
+        p = subprocess.run(cmd, capture_output=True, text=True, env=self.env13, timeout=700)
+        c1 = self.cpu_ticks(pids)
+        parts = p.stdout.split()
+        ok = p.returncode == 0 and len(parts) == 3 and parts[0] == "200" and int(float(parts[2])) == size
+        if not ok:
+            self.log("  note: stream %s %s failed: rc=%d %s %s" % (direction, peer, p.returncode, p.stdout, p.stderr[-300:]))
+        res = {"peer": peer, "scenario": "3 stream " + direction,
+               "rate": float(parts[1]) / (1 << 20) if ok else None, "p50_ms": None, "p99_ms": None, "p999_ms": None,
+               "cpu_s_per_10k": None, "cpu_s_per_gib": (c1 - c0) / (size / (1 << 30)),
+               "peak_rss_mib": self.mem_kib(pids) / 1024, "rss_before_mib": rss0 / 1024, "bytes": size,
+               "errors": 0 if ok else 1}
+        self.results.append(res)
+        return res
+
+    def metric(self, name, match=""):
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % self.port["admin"], timeout=5) as r:
+            text = r.read().decode()
+        total = 0.0
+        for line in text.splitlines():
+            if line.startswith(name) and match in line and not line.startswith("#"):
+                total += float(line.rsplit(" ", 1)[1])
+        return total
+
+    # ---- scenarios
+    def run(self):
+        a = self.a
+        self.certificate()
+        self.start_backends()
+        self.start_peers()
+        self.log("pinning: proxies and the direct TLS nginx on CPU %s; wrk, curl, backend nginx, sink, long-poll "
+                 "client on CPU %s; work dir %s" % (PROXY_CPU, LOAD_CPU, self.work))
+        sc = set(a.scenarios.split(","))
+        if a.warmup:
+            for peer in PEERS:
+                self.wrk(peer, "warm-up", a.warmup, 64, self.env13, record=False)
+            self.warm_exgate()
+        for rnd in range(a.rounds):
+            for peer in PEERS:
+                if "1" in sc:
+                    r = self.wrk(peer, "1 mapi execute", a.duration, 64, self.env13)
+                    self.log("round %d %-8s s1 %8.0f req/s p99 %.2f ms" % (rnd + 1, peer, r["rate"], r["p99_ms"]))
+                if "2" in sc:
+                    r = self.wrk(peer, "2 handshake tls1.3", a.duration, a.hs_connections, self.env13, close=True)
+                    self.log("round %d %-8s s2 %8.0f hs/s (TLS 1.3)" % (rnd + 1, peer, r["rate"]))
+                    r = self.wrk(peer, "2 handshake tls1.2", a.duration, a.hs_connections, self.env12, close=True)
+                    self.log("round %d %-8s s2 %8.0f hs/s (TLS 1.2)" % (rnd + 1, peer, r["rate"]))
+        if "3" in sc:
+            size = a.stream_mib << 20
+            for rnd in range(a.stream_rounds):
+                for peer in PEERS:
+                    for d in ("up", "down"):
+                        r = self.curl_stream(peer, d, size)
+                        self.log("round %d %-8s s3 %-4s %s MiB/s, peak RSS %.0f MiB" % (
+                            rnd + 1, peer, d, "%.0f" % r["rate"] if r["rate"] else "FAILED", r["peak_rss_mib"]))
+        if "4" in sc:
+            self.scenario4()
+        return self.results
+
+    def jit_seconds(self):
+        """CPU seconds used so far by exgate's JIT compiler threads."""
+        pid, total = self.procs["exgate"].pid, 0
+        for tid in os.listdir("/proc/%d/task" % pid):
+            try:
+                with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+                    if "Compiler" not in f.read():
+                        continue
+                with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+            except OSError:
+                pass
+        return total / os.sysconf("SC_CLK_TCK")
+
+    def warm_exgate(self):
+        """The JVM compiles for tens of CPU seconds on one core: run scenarios 1 and 2 against exgate until
+        its JIT threads use less than 5% of a 5 s window (at most --jit-warmup seconds), so that what is
+        measured is the steady state, as for the native peers."""
+        deadline = time.time() + self.a.jit_warmup
+        while time.time() < deadline:
+            j0 = self.jit_seconds()
+            r = self.wrk("exgate", "warm-up", 4, 64, self.env13, record=False)
+            self.wrk("exgate", "warm-up", 1, 16, self.env13, close=True, record=False)
+            used = self.jit_seconds() - j0
+            self.log("exgate warm-up: %.0f req/s, JIT %.2f CPU s in the last 5 s" % (r["rate"], used))
+            if used < 0.25:
+                return
+        self.log("exgate warm-up: JIT still busy after %d s, measuring anyway" % self.a.jit_warmup)
+
+    def scenario4(self):
+        a = self.a
+        hard = __import__("resource").getrlimit(__import__("resource").RLIMIT_NOFILE)[1]
+        n = a.polls
+        cap = max(100, (hard - 2000) // 2)  # exgate holds a client and a backend socket per poll
+        if n > cap:
+            self.log("scenario 4: %d long polls need %d descriptors in exgate, the hard limit is %d: using %d"
+                     % (n, 2 * n, hard, cap))
+            n = cap
+        peaks = [r["rate"] for r in self.results if r["peer"] == "exgate" and r["scenario"] == "1 mapi execute"]
+        if not peaks:
+            peaks = [self.wrk("exgate", "1 mapi execute", a.duration, 64, self.env13)["rate"]]
+        half = max(peaks) / 2
+        delay = max(1, int(64 * 1000 / half))
+        pids = self.pids("exgate")
+        base = self.wrk("exgate", "4 half-rate, no polls", a.duration, 64, self.env13, delay_ms=delay)
+        rss0, heap0 = self.mem_kib(pids, "VmRSS") / 1024, self.heap_mib()
+        self.reset_hwm(pids)
+        client = self.start("polls", [sys.executable, os.path.abspath(__file__), "polls", "--port",
+                                      str(self.port["exgate"]), "--count", str(n)], LOAD_CPU,
+                            env=self.env13, stdout=subprocess.PIPE)
+        line = client.stdout.readline().decode().strip()
+        status = json.loads(line) if line.startswith("{") else {"opened": 0, "failed": n, "first_error": line}
+        active = self.metric("exgate_active_notification_waits")
+        self.log("scenario 4: %d long polls open (%d failed, first error %s); exgate_active_notification_waits=%d"
+                 % (status["opened"], status["failed"], status["first_error"], active))
+        loaded = self.wrk("exgate", "4 half-rate, %d polls" % status["opened"], a.duration, 64, self.env13, delay_ms=delay)
+        rss1, heap1 = self.mem_kib(pids, "VmRSS") / 1024, self.heap_mib()
+        hwm = self.mem_kib(pids) / 1024
+        self.stop("polls")
+        extra = {"polls": status["opened"], "polls_failed": status["failed"], "active_notification_waits": active,
+                 "rss_without_mib": rss0, "heap_without_mib": heap0, "rss_with_mib": rss1, "heap_with_mib": heap1,
+                 "peak_rss_with_mib": hwm, "p99_ratio_with_vs_without": loaded["p99_ms"] / base["p99_ms"],
+                 "target_rate": half, "delay_ms": delay}
+        loaded.update(extra)
+        self.s4 = extra
+        self.log("scenario 4: RSS %.0f -> %.0f MiB (peak %.0f), heap %.0f -> %.0f MiB, p99 %.2f -> %.2f ms"
+                 % (rss0, rss1, hwm, heap0, heap1, base["p99_ms"], loaded["p99_ms"]))
+
+    def heap_mib(self):
+        try:
+            return self.metric("jvm_memory_used_bytes", 'area="heap"') / (1 << 20)
+        except Exception:
+            return float("nan")
+
+    # ---- report
+    def report(self):
+        os.makedirs(self.out, exist_ok=True)
+        jpath = os.path.join(self.out, "results-%s.json" % self.ts)
+        meta = {"timestamp": self.ts, "args": vars(self.a), "pinning": {"proxy_cpu": PROXY_CPU, "load_cpu": LOAD_CPU},
+                "exgate_startup": self.exgate_startup_line(), "results": self.results,
+                "scenario4": getattr(self, "s4", None)}
+        with open(jpath, "w") as f:
+            json.dump(meta, f, indent=1, default=str)
+        tpath = os.path.join(self.out, "results-%s.tsv" % self.ts)
+        cols = ["scenario", "peer", "rate", "p50_ms", "p99_ms", "p999_ms", "cpu_s_per_10k", "cpu_s_per_gib",
+                "peak_rss_mib", "requests", "errors"]
+        with open(tpath, "w") as f:
+            f.write("\t".join(cols) + "\n")
+            for r in self.results:
+                f.write("\t".join("" if r.get(c) is None else str(r.get(c)) for c in cols) + "\n")
+
+        # aggregate: median over rounds (peak RSS: max)
+        agg = {}
+        for r in self.results:
+            agg.setdefault((r["scenario"], r["peer"]), []).append(r)
+        scenarios = list(dict.fromkeys(r["scenario"] for r in self.results))
+        metrics = [("rate", "rate", statistics.median), ("p50 ms", "p50_ms", statistics.median),
+                   ("p99 ms", "p99_ms", statistics.median), ("p99.9 ms", "p999_ms", statistics.median),
+                   ("CPU s/10k", "cpu_s_per_10k", statistics.median), ("peak RSS MiB", "peak_rss_mib", max)]
+
+        def val(scn, peer, key, fn):
+            vals = [r.get(key) for r in agg.get((scn, peer), []) if r.get(key) is not None]
+            if key == "cpu_s_per_10k" and scn.startswith("3"):
+                vals = [r.get("cpu_s_per_gib") for r in agg.get((scn, peer), []) if r.get("cpu_s_per_gib") is not None]
+            return fn(vals) if vals else None
+
+        def fmt(v):
+            if v is None:
+                return "-"
+            return "%.0f" % v if abs(v) >= 100 else ("%.2f" % v if abs(v) >= 1 else "%.3f" % v)
+
+        lines = []
+        hdr = ["scenario", "peer"] + [m[0] for m in metrics]
+        rows = []
+        for scn in scenarios:
+            for peer in PEERS:
+                if (scn, peer) not in agg:
+                    continue
+                row = [scn, peer]
+                for _, key, fn in metrics:
+                    v = val(scn, peer, key, fn)
+                    cell = fmt(v)
+                    if v is not None and peer in ("direct", "exgate"):
+                        rn, rh = val(scn, "nginx", key, fn), val(scn, "haproxy", key, fn)
+                        cell += " (%s/%s)" % ("%.2f" % (v / rn) if rn else "-", "%.2f" % (v / rh) if rh else "-")
+                    row.append(cell)
+                rows.append(row)
+        widths = [max(len(str(x[i])) for x in rows + [hdr]) for i in range(len(hdr))]
+        lines.append("  ".join(h.ljust(w) for h, w in zip(hdr, widths)))
+        lines.append("  ".join("-" * w for w in widths))
+        for row in rows:
+            lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+        rounds = max((len(v) for v in agg.values()), default=0)
+        print()
+        print("exgate benchmark %s: %d s per run, %d round(s), medians over rounds; proxies pinned to CPU %s, "
+              "wrk/curl/backends to CPU %s" % (self.ts, self.a.duration, self.a.rounds, PROXY_CPU, LOAD_CPU))
+        print("rate = requests/s (s1, s4), handshakes/s (s2), MiB/s (s3); for s3 'CPU s/10k' is CPU s per GiB; "
+              "(x/y) = ratio to nginx / to HAProxy")
+        print("\n".join(lines))
+        if getattr(self, "s4", None):
+            s = self.s4
+            print("scenario 4 (exgate): %d NotificationWait long polls held (%d failed); RSS %.0f -> %.0f MiB "
+                  "(peak %.0f MiB), heap used %.0f -> %.0f MiB; s1 at %.0f req/s: p99 with/without polls = %.2fx"
+                  % (s["polls"], s["polls_failed"], s["rss_without_mib"], s["rss_with_mib"], s["peak_rss_with_mib"],
+                     s["heap_without_mib"], s["heap_with_mib"], s["target_rate"], s["p99_ratio_with_vs_without"]))
+        errs = sum(r.get("errors") or 0 for r in self.results)
+        if errs:
+            print("errors (wrk socket errors / non-2xx, failed streams) over the whole run: %d, see %s" % (errs, tpath))
+        print("raw results: %s and %s" % (os.path.relpath(jpath, self.repo), os.path.relpath(tpath, self.repo)))
+
+
+def children(pid):
+    out = []
+    try:
+        for tid in os.listdir("/proc/%d/task" % pid):
+            with open("/proc/%d/task/%s/children" % (pid, tid)) as f:
+                out += [int(x) for x in f.read().split()]
+    except OSError:
+        pass
+    return out
+
+
+def free_base():
+    for base in range(27000, 60000, 16):
+        ok = True
+        for p in range(base, base + 8):
+            s = socket.socket()
+            try:
+                s.bind(("127.0.0.1", p))
+            except OSError:
+                ok = False
+            finally:
+                s.close()
+        if ok:
+            return base
+    raise RuntimeError("no free ports")
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "sink":
+        p = argparse.ArgumentParser()
+        p.add_argument("cmd")
+        p.add_argument("--port", type=int)
+        p.add_argument("--tls-port", type=int)
+        p.add_argument("--cert")
+        p.add_argument("--key")
+        p.add_argument("--pending-every", type=int, default=15)
+        a = p.parse_args()
+        asyncio.run(sink_main(a.port, a.tls_port, a.cert, a.key, a.pending_every))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "polls":
+        p = argparse.ArgumentParser()
+        p.add_argument("cmd")
+        p.add_argument("--port", type=int)
+        p.add_argument("--count", type=int)
+        p.add_argument("--concurrency", type=int, default=256)
+        p.add_argument("--timeout", type=int, default=180)
+        a = p.parse_args()
+        asyncio.run(polls_main(a.port, a.count, a.concurrency, a.timeout))
+        return
+    p = argparse.ArgumentParser(prog="src/test/bench/run", description="exgate vs nginx vs HAProxy vs direct")
+    p.add_argument("--repo", default=os.getcwd())
+    p.add_argument("--pidfile", default="/dev/null")
+    p.add_argument("--smoke", action="store_true", help="2 s runs, 1 round, 64 MiB streams, 200 long polls")
+    p.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
+    p.add_argument("--rounds", type=int, default=2, help="rounds of A B C D (default 2)")
+    p.add_argument("--warmup", type=int, default=5, help="seconds of scenario 1 per peer before measuring")
+    p.add_argument("--jit-warmup", type=int, default=120,
+                   help="at most this many seconds of extra load on exgate until its JIT compiler settles")
+    p.add_argument("--scenarios", default="1,2,3,4")
+    p.add_argument("--hs-connections", type=int, default=32, help="wrk connections in scenario 2")
+    p.add_argument("--stream-mib", type=int, default=1024, help="body size of scenario 3 (default 1024 MiB)")
+    p.add_argument("--stream-rounds", type=int, default=1)
+    p.add_argument("--polls", type=int, default=10000, help="long polls of scenario 4 (capped by the fd limit)")
+    p.add_argument("--base-port", type=int, default=0)
+    p.add_argument("--keep-logs", action="store_true", help="keep the proxies' access logs under target/bench/run-*/")
+    p.add_argument("--jvm-opts", default=os.environ.get("BENCH_JVM_OPTS", ""),
+                   help="extra JVM flags for exgate, e.g. -Xmx512m (env BENCH_JVM_OPTS)")
+    a = p.parse_args()
+    if a.smoke:
+        a.duration, a.rounds, a.warmup, a.stream_mib, a.polls, a.jit_warmup = 2, 1, 1, 64, 200, 10
+    b = Bench(a)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        b.run()
+    finally:
+        b.stop_all()
+        if b.results:
+            b.report()
+        if not a.keep_logs:  # access logs of one full run take several hundred MiB
+            import shutil
+            shutil.rmtree(b.path("exgate-logs"), ignore_errors=True)
+            for name in ("nginx-access.log", "haproxy-access.log", "blob.bin"):
+                try:
+                    os.remove(b.path(name))
+                except OSError:
+                    pass
+
+
+if __name__ == "__main__":
+    main()
