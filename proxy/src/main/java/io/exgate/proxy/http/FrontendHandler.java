@@ -149,6 +149,9 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
     }
 
     private static boolean framingIsUnambiguous(HttpServerRequest request) {
+        if (!request.headers().contains("Transfer-Encoding")) {
+            return true;
+        }
         java.util.List<String> codings = request.headers().getAll("Transfer-Encoding");
         return codings.isEmpty() || (codings.size() == 1 && codings.get(0).strip().equalsIgnoreCase("chunked"));
     }

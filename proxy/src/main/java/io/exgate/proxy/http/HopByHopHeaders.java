@@ -30,6 +30,9 @@ final class HopByHopHeaders {
     }
 
     private static Set<String> connectionTokens(MultiMap headers) {
+        if (!headers.contains("Connection")) {
+            return Set.of(); // The usual case: nothing to collect, nothing to allocate.
+        }
         Set<String> tokens = new HashSet<>();
         for (String value : headers.getAll("Connection")) {
             for (String token : value.split(",")) {
