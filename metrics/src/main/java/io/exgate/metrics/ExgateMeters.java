@@ -55,6 +55,8 @@ public final class ExgateMeters {
     private final AtomicInteger rpcOut = new AtomicInteger();
     private final Counter connections;
     private final Counter handshakeFailures;
+    private final Counter connectionsRefused;
+    private final Map<String, Counter> refused = new ConcurrentHashMap<>();
     private final MultiGauge certificates;
 
     public ExgateMeters(String version, String tlsEngine) {
@@ -85,6 +87,8 @@ public final class ExgateMeters {
         Gauge.builder("exgate.active.rpc.channels", rpcOut, AtomicInteger::get).tag("direction", "out")
                 .description("RPC over HTTP channels in progress").register(registry);
         connections = Counter.builder("exgate.client.connections").description("client connections accepted").register(registry);
+        connectionsRefused = Counter.builder("exgate.client.connections.refused")
+                .description("client connections closed at once because limits.max-connections was reached").register(registry);
         handshakeFailures = Counter.builder("exgate.tls.handshake.failures").description("TLS handshakes that failed")
                 .register(registry);
         certificates = MultiGauge.builder("exgate.certificate.expiry.timestamp").baseUnit("seconds")
@@ -163,6 +167,24 @@ public final class ExgateMeters {
 
     public void tlsHandshakeFailed() {
         handshakeFailures.increment();
+    }
+
+    /** A request head refused before routing: smuggling vectors, limits, the header timeout. */
+    public void requestRefused(String reason) {
+        refused.computeIfAbsent(reason, r -> Counter.builder("exgate.requests.refused")
+                .description("requests refused by the front end before routing, by reason").tag("reason", r).register(registry))
+                .increment();
+    }
+
+    /** A client connection closed at once because the listener is at limits.max-connections. */
+    public void connectionRefused() {
+        connectionsRefused.increment();
+    }
+
+    /** Client connections open now, on the public listener. */
+    public void openConnections(java.util.function.IntSupplier open) {
+        Gauge.builder("exgate.client.connections.open", open::getAsInt).description("client connections open on the public listener")
+                .register(registry);
     }
 
     /** Backend state per protocol: 1 while it takes requests, 0 otherwise. */

@@ -7,6 +7,7 @@ import io.exgate.metrics.HttpProxyLog;
 import io.exgate.tls.CertificateNames;
 import io.exgate.tls.PemCertificate;
 import io.exgate.metrics.HttpProxyLogSettings;
+import io.exgate.proxy.http.ClientConnections;
 import io.exgate.proxy.http.FrontendContext;
 import io.exgate.proxy.http.FrontendVerticle;
 import io.exgate.proxy.http.PinnedConnections;
@@ -104,7 +105,9 @@ public final class Exgate {
                 Clock.systemUTC());
         ExgateMeters meters = meters(config, engine, states, probeTargets, pinCounts, httpProxyLog);
         FrontendContext context = new FrontendContext(router, pinCounts, httpProxyLog::log, hostName, ExgateVersion.get(),
-                config.logs().anonymous401(), states, new HealthcheckPage(states, hostName), meters);
+                config.logs().anonymous401(), states, new HealthcheckPage(states, hostName), meters,
+                new ClientConnections(config.limits().maxConnections()));
+        meters.openConnections(context.connections()::open);
         List<String> deployments = new ArrayList<>();
         List<FrontendVerticle> listeners = new ArrayList<>();
         CertificateReloader certificates = new CertificateReloader(vertx, config.tls().sources(), listeners,
@@ -141,7 +144,8 @@ public final class Exgate {
                     String.join(", ", config.tls().policy().protocols()) + (config.tls().http2() ? ", h2 and http/1.1" : ", http/1.1"), loops,
                     config.backends().stream().map(b -> b.backend().name() + " " + b.backend().url())
                             .collect(Collectors.joining(", ")),
-                    admin.map(a -> "; admin on http://" + config.admin().get().host() + ":" + a.port()).orElse(""));
+                    admin.map(a -> "; admin on http://" + config.admin().get().listen().host() + ":" + a.port()
+                            + (config.admin().get().token().isPresent() ? " (bearer token required)" : "")).orElse(""));
             return exgate;
         });
         // The caller hears of a failure before this Vert.x instance closes: a future completed on a

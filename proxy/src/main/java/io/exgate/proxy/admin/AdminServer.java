@@ -1,7 +1,10 @@
 package io.exgate.proxy.admin;
 
 import io.exgate.health.BackendStates;
-import io.exgate.proxy.config.ListenAddress;
+import io.exgate.proxy.config.AdminSettings;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
 import io.exgate.routing.VirtualDirectory;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.function.Supplier;
@@ -17,7 +20,9 @@ import io.vertx.core.http.HttpServerOptions;
 
 /**
  * The plain-HTTP admin listener: {@code /live}, {@code /ready}, {@code GET /api/backends}, drain and
- * enable, maintenance, {@code POST /api/tls/reload}. Keep it off the internet: it has no authentication.
+ * enable, maintenance, {@code POST /api/tls/reload}. With {@code admin.token} set, everything but
+ * {@code /live} and {@code /ready} (which reveal nothing and serve orchestrators' probes) needs
+ * {@code Authorization: Bearer <token>}.
  */
 public final class AdminServer {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
@@ -34,9 +39,22 @@ public final class AdminServer {
                           Supplier<JsonObject> stats) {
     }
 
-    public static Future<AdminServer> start(Vertx vertx, ListenAddress address, Actions actions) {
-        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(address.host()).setPort(address.port()));
+    public static Future<AdminServer> start(Vertx vertx, AdminSettings settings, Actions actions) {
+        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(settings.listen().host()).setPort(settings.listen().port()));
+        Optional<byte[]> token = settings.token().map(t -> t.getBytes(StandardCharsets.UTF_8));
+        if (token.isEmpty() && !isLoopback(settings.listen().host())) {
+            LOG.warn("admin.listen {} is not a loopback address and admin.token is not set: anyone who reaches it can drain "
+                    + "backends; set admin.token or bind 127.0.0.1", settings.listen());
+        }
         server.requestHandler(request -> {
+            if (token.isPresent() && !request.path().equals("/live") && !request.path().equals("/ready")
+                    && !authorized(request.getHeader("Authorization"), token.get())) {
+                LOG.warn("admin API: 401 for {} {} from {} (missing or wrong bearer token)", request.method(), request.path(),
+                        request.remoteAddress() == null ? "?" : request.remoteAddress().hostAddress());
+                request.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer realm=\"exgate admin\"")
+                        .putHeader("Content-Type", "text/plain; charset=utf-8").end("a bearer token is required\n");
+                return;
+            }
             if (request.path().equals("/live")) {
                 request.response().putHeader("Content-Type", "text/plain; charset=utf-8").end("live\n");
             } else if (request.path().equals("/metrics") && request.method() == HttpMethod.GET) {
@@ -72,6 +90,18 @@ public final class AdminServer {
             }
         });
         return server.listen().map(AdminServer::new);
+    }
+
+    /** Compares in constant time, so that response timing does not reveal how much of a guess was right. */
+    private static boolean authorized(String header, byte[] token) {
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        return MessageDigest.isEqual(header.substring(7).strip().getBytes(StandardCharsets.UTF_8), token);
+    }
+
+    private static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
     }
 
     private static Buffer statusPage() {

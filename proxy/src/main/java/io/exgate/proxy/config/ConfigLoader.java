@@ -48,7 +48,7 @@ public final class ConfigLoader {
     private static final Pattern SIZE = Pattern.compile("(\\d+)(B|KB|MB|GB|KiB|MiB|GiB)", Pattern.CASE_INSENSITIVE);
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern BACKEND_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
-    private static final Set<String> TOP = Set.of("listen", "proxy-protocol", "tls", "admin", "backends", "routing", "routes", "health", "pinning", "timeouts", "logs");
+    private static final Set<String> TOP = Set.of("listen", "proxy-protocol", "tls", "admin", "backends", "routing", "routes", "health", "pinning", "timeouts", "limits", "logs");
 
     private final String file;
     private final Path baseDir;
@@ -101,23 +101,16 @@ public final class ConfigLoader {
         TlsSettings tlsSettings = new TlsSettings(engine, sources, certificates, policy, http2Value == null || (Boolean) http2Value,
                 names);
 
-        Optional<ListenAddress> admin = Optional.empty();
-        Map<String, Object> adminSection = section(root, "admin", "admin", false);
-        if (adminSection != null) {
-            checkKeys(adminSection, "admin.", Set.of("listen"));
-            admin = Optional.of(address(adminSection, "listen", "admin.listen", true));
-            if (admin.get().equals(listen) && listen.port() != 0) {
-                throw new ConfigException(file, "admin.listen", admin.get(), "is the same address as listen");
-            }
-        }
+        Optional<AdminSettings> admin = admin(section(root, "admin", "admin", false), listen);
         List<BackendSettings> backends = backends(root);
         RoutingSettings routing = routing(root, backends);
         PinningSettings pinning = pinning(section(root, "pinning", "pinning", false));
         HealthSettings health = health(section(root, "health", "health", false));
         Timeouts timeouts = timeouts(section(root, "timeouts", "timeouts", false));
+        Limits limits = limits(section(root, "limits", "limits", false));
 
         LogSettings logSettings = logs(section(root, "logs", "logs", false));
-        return new ExgateConfig(file, listen, proxyProtocol != null && (Boolean) proxyProtocol, tlsSettings, admin, backends, routing, health, pinning, timeouts, logSettings);
+        return new ExgateConfig(file, listen, proxyProtocol != null && (Boolean) proxyProtocol, tlsSettings, admin, backends, routing, health, pinning, timeouts, limits, logSettings);
     }
 
     private Map<String, Object> parseYaml(String text) throws ConfigException {
@@ -504,7 +497,10 @@ public final class ConfigLoader {
     }
 
     private long size(Map<String, Object> section, String key, long fallback) throws ConfigException {
-        String path = "logs." + key;
+        return size(section, key, "logs." + key, fallback);
+    }
+
+    private long size(Map<String, Object> section, String key, String path, long fallback) throws ConfigException {
         String text = string(section, key, path, false);
         if (text == null) {
             return fallback;
@@ -608,17 +604,98 @@ public final class ConfigLoader {
         return n;
     }
 
+    private Optional<AdminSettings> admin(Map<String, Object> section, ListenAddress listen) throws ConfigException {
+        if (section == null) {
+            return Optional.empty();
+        }
+        checkKeys(section, "admin.", Set.of("listen", "token", "token-file"));
+        String text = string(section, "listen", "admin.listen", true);
+        // A port alone binds loopback: the admin surface is never public unless an address says so.
+        ListenAddress address = text.matches("\\d{1,5}") ? ListenAddress.parse("127.0.0.1:" + text) : address(section, "listen", "admin.listen", true);
+        if (address == null) {
+            throw new ConfigException(file, "admin.listen", text, "is not a port");
+        }
+        if (address.port() == listen.port() && address.port() != 0
+                && (address.host().equals(listen.host()) || isWildcard(address.host()) || isWildcard(listen.host()))) {
+            throw new ConfigException(file, "admin.listen", text, "shares the public listener's port " + listen.port()
+                    + "; the admin API must have a listener of its own");
+        }
+        if (section.containsKey("token") && section.containsKey("token-file")) {
+            throw new ConfigException(file, "admin", null, "give either token: or token-file:, not both");
+        }
+        String token = section.containsKey("token") ? string(section, "token", "admin.token", true) : null;
+        if (section.containsKey("token-file")) {
+            String name = string(section, "token-file", "admin.token-file", true);
+            Path p = existingFile(name, "admin.token-file");
+            try {
+                token = Files.readString(p, StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new ConfigException(file, "admin.token-file", name, "cannot be read: " + e.getMessage());
+            }
+            if (token.isEmpty()) {
+                throw new ConfigException(file, "admin.token-file", name, "is empty");
+            }
+        }
+        if (token != null && (token.length() < 16 || !token.matches("[A-Za-z0-9._~+/=-]+"))) {
+            // Say what is wrong without echoing the secret into a log.
+            throw new ConfigException(file, section.containsKey("token") ? "admin.token" : "admin.token-file", "(hidden)",
+                    "must be at least 16 characters of A-Z a-z 0-9 . _ ~ + / = -");
+        }
+        return Optional.of(new AdminSettings(address, Optional.ofNullable(token)));
+    }
+
+    private static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::");
+    }
+
+    private Limits limits(Map<String, Object> section) throws ConfigException {
+        if (section == null) {
+            return Limits.defaults();
+        }
+        checkKeys(section, "limits.", Set.of("max-connections", "max-header-size", "max-header-count", "max-request-line"));
+        int connections = wholeNumber(section, "max-connections", Limits.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000);
+        long headerSize = size(section, "max-header-size", "limits.max-header-size", Limits.DEFAULT_MAX_HEADER_SIZE);
+        if (headerSize < 4096 || headerSize > 1024 * 1024) {
+            throw new ConfigException(file, "limits.max-header-size", section.get("max-header-size"), "must be between 4KB and 1MB");
+        }
+        int headerCount = wholeNumber(section, "max-header-count", Limits.DEFAULT_MAX_HEADER_COUNT, 10, 10_000);
+        long line = size(section, "max-request-line", "limits.max-request-line", Limits.DEFAULT_MAX_REQUEST_LINE);
+        if (line < 1024 || line > 1024 * 1024) {
+            throw new ConfigException(file, "limits.max-request-line", section.get("max-request-line"), "must be between 1KB and 1MB");
+        }
+        return new Limits(connections, (int) headerSize, headerCount, (int) line);
+    }
+
+    private int wholeNumber(Map<String, Object> section, String key, int fallback, int min, int max) throws ConfigException {
+        Object value = section.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        if (!(value instanceof Integer n) || n < min || n > max) {
+            throw new ConfigException(file, "limits." + key, value, "must be a whole number from " + min + " to " + max);
+        }
+        return n;
+    }
+
+    private Duration positive(Duration d, Map<String, Object> section, String key) throws ConfigException {
+        if (d.isZero()) {
+            throw new ConfigException(file, "timeouts." + key, section.get(key), "must be more than zero");
+        }
+        return d;
+    }
+
     private Timeouts timeouts(Map<String, Object> section) throws ConfigException {
         if (section == null) {
             return new Timeouts(Timeouts.DEFAULT_CONNECT, Timeouts.DEFAULT_IDLE, Timeouts.DEFAULT_BACKEND_KEEP_ALIVE,
-                    Timeouts.DEFAULT_SHUTDOWN);
+                    Timeouts.DEFAULT_SHUTDOWN, Timeouts.DEFAULT_REQUEST_HEADER);
         }
-        checkKeys(section, "timeouts.", Set.of("connect", "idle", "backend-keep-alive", "shutdown"));
+        checkKeys(section, "timeouts.", Set.of("connect", "idle", "backend-keep-alive", "shutdown", "request-header"));
         return new Timeouts(
                 duration(section, "connect", Timeouts.DEFAULT_CONNECT),
                 duration(section, "idle", Timeouts.DEFAULT_IDLE),
                 duration(section, "backend-keep-alive", Timeouts.DEFAULT_BACKEND_KEEP_ALIVE),
-                duration(section, "shutdown", Timeouts.DEFAULT_SHUTDOWN));
+                duration(section, "shutdown", Timeouts.DEFAULT_SHUTDOWN),
+                positive(duration(section, "request-header", Timeouts.DEFAULT_REQUEST_HEADER), section, "request-header"));
     }
 
     private Duration duration(Map<String, Object> section, String key, Duration fallback) throws ConfigException {

@@ -14,17 +14,19 @@ import java.util.Optional;
  * @param listen       the public HTTPS listener
  * @param proxyProtocol the listener expects a PROXY protocol v1 or v2 header on every connection
  * @param tls          the listener's TLS: engine, certificates, policy, HTTP/2
- * @param admin        the plain-HTTP admin listener, when configured
+ * @param admin        the plain-HTTP admin listener and its token, when configured
  * @param backends     the backend servers, in configuration order
  * @param routing      mailbox affinity: cookie secret, mailbox map, routes
  * @param health       probing, ejection and drain of backends
  * @param pinning      caps on NTLM/Negotiate-pinned connections
  * @param timeouts     the timeouts
+ * @param limits       caps on what clients may make the public listener hold
  * @param logs         where the HttpProxy logs go, rollover and retention
  */
 public record ExgateConfig(String source, ListenAddress listen, boolean proxyProtocol, TlsSettings tls,
-                           Optional<ListenAddress> admin, List<BackendSettings> backends, RoutingSettings routing,
-                           HealthSettings health, PinningSettings pinning, Timeouts timeouts, LogSettings logs) {
+                           Optional<AdminSettings> admin, List<BackendSettings> backends, RoutingSettings routing,
+                           HealthSettings health, PinningSettings pinning, Timeouts timeouts, Limits limits,
+                           LogSettings logs) {
     public ExgateConfig {
         backends = List.copyOf(backends);
     }
@@ -40,6 +42,6 @@ public record ExgateConfig(String source, ListenAddress listen, boolean proxyPro
 
     /** A copy listening elsewhere: the demo and tests pick ports after loading. */
     public ExgateConfig withListen(ListenAddress newListen) {
-        return new ExgateConfig(source, newListen, proxyProtocol, tls, admin, backends, routing, health, pinning, timeouts, logs);
+        return new ExgateConfig(source, newListen, proxyProtocol, tls, admin, backends, routing, health, pinning, timeouts, limits, logs);
     }
 }

@@ -15,10 +15,12 @@ import java.util.function.Consumer;
  * @param logAnonymous401 log the anonymous 401 that opens each NTLM/Negotiate handshake
  * @param health          backend states, fed by passive observations of every answer
  * @param healthcheckPage exgate's own answer to {@code /<vdir>/healthcheck.htm}
+ * @param connections     open client connections against {@code limits.max-connections}
  */
 public record FrontendContext(MailboxRouter router, PinnedConnections.Shared pins, Consumer<HttpProxyLogRecord> logWriter,
                               String serverHostName, String version, boolean logAnonymous401, BackendStates health,
-                              HealthcheckPage healthcheckPage, ExgateMeters meters) {
+                              HealthcheckPage healthcheckPage, ExgateMeters meters,
+                              ClientConnections connections) {
 
     RequestLog.Sink logSink() {
         String[] parts = version.split("[.\\-]");

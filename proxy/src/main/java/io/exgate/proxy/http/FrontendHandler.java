@@ -59,8 +59,8 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
         if (!framingIsUnambiguous(request)) {
             // Only chunked is a transfer coding a backend is certain to read the same way: anything else is a
             // request-smuggling vector, refused before a backend sees a byte.
-            LOG.info("request {} from {}: 400 {} (Transfer-Encoding other than chunked)", requestId, client(request), request.method());
-            ErrorResponse.send(request, 400, "Bad Request", "Only the chunked transfer coding is accepted.", requestId);
+            LOG.info("request {} from {}: 400 {} (Transfer-Encoding other than chunked, or with Content-Length)", requestId, client(request), request.method());
+            ErrorResponse.send(request, 400, "Bad Request", "Only the chunked transfer coding is accepted, and never with Content-Length.", requestId);
             request.connection().close();
             return;
         }
@@ -151,6 +151,10 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
     private static boolean framingIsUnambiguous(HttpServerRequest request) {
         if (!request.headers().contains("Transfer-Encoding")) {
             return true;
+        }
+        if (request.headers().contains("Content-Length")) {
+            // HTTP/1.0 with both (HTTP/1.1 with both is refused by GuardedRequestDecoder).
+            return false;
         }
         java.util.List<String> codings = request.headers().getAll("Transfer-Encoding");
         return codings.isEmpty() || (codings.size() == 1 && codings.get(0).strip().equalsIgnoreCase("chunked"));

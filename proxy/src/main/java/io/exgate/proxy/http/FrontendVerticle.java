@@ -6,7 +6,12 @@ import io.exgate.tls.TlsEngine;
 import io.exgate.tls.PemCertificate;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.netty.channel.ChannelPipeline;
 import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.net.impl.ConnectionBase;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.util.List;
@@ -18,6 +23,7 @@ import java.util.concurrent.TimeUnit;
  * own backend clients, so that a request and its backend connection stay on one thread.
  */
 public final class FrontendVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(FrontendVerticle.class);
     private final ExgateConfig config;
     private final int port;
     private final TlsEngine engine;
@@ -46,8 +52,8 @@ public final class FrontendVerticle extends VerticleBase {
                 // Behind a layer-4 balancer the client's address arrives in a PROXY header; without one it is refused.
                 .setUseProxyProtocol(config.proxyProtocol())
                 .setProxyProtocolTimeout(10).setProxyProtocolTimeoutUnit(TimeUnit.SECONDS)
-                .setMaxHeaderSize(BackendClients.MAX_HEADER_SIZE)
-                .setMaxInitialLineLength(16 * 1024)
+                .setMaxHeaderSize(config.limits().maxHeaderSize())
+                .setMaxInitialLineLength(config.limits().maxRequestLine())
                 .setCompressionSupported(false)
                 .setDecompressionSupported(false)
                 .setTcpNoDelay(true)
@@ -57,7 +63,8 @@ public final class FrontendVerticle extends VerticleBase {
         options.setSslHandshakeTimeout(10).setSslHandshakeTimeoutUnit(TimeUnit.SECONDS);
         ServerTls.apply(options, config.certificates(), config.tls().policy(), engine, config.tls().http2());
         server = vertx.createHttpServer(options)
-                .connectionHandler(connection -> context.meters().connectionAccepted())
+                .connectionHandler(connection -> accept(connection, options))
+                .invalidRequestHandler(new InvalidRequests(context.meters()))
                 .exceptionHandler(failure -> {
                     if (failure instanceof javax.net.ssl.SSLException || failure.getCause() instanceof javax.net.ssl.SSLException
                             || String.valueOf(failure.getMessage()).contains("SSL")) {
@@ -68,6 +75,30 @@ public final class FrontendVerticle extends VerticleBase {
                         new PinnedConnections(context.pins(), config.pinning()), config.timeouts().idle().toMillis(),
                         config.timeouts().connect().toMillis(), context.logSink(), context.health(), context.healthcheckPage()));
         return server.listen();
+    }
+
+    /**
+     * Counts the connection against {@code limits.max-connections} (closing it at once when the
+     * listener is full) and puts exgate's guarded decoder in place of Vert.x's before any request byte
+     * is read: Vert.x calls this while it sets the pipeline up.
+     */
+    private void accept(HttpConnection connection, HttpServerOptions options) {
+        context.meters().connectionAccepted();
+        ChannelPipeline pipeline = ((ConnectionBase) connection).channelHandlerContext().pipeline();
+        ClientConnections connections = context.connections();
+        if (!connections.tryOpen()) {
+            context.meters().connectionRefused();
+            if (connections.shouldWarn()) {
+                LOG.warn("limits.max-connections ({}) reached: closing new client connections", connections.max());
+            }
+            pipeline.channel().close();
+            return;
+        }
+        pipeline.channel().closeFuture().addListener(closed -> connections.closed());
+        if (pipeline.get("httpDecoder") != null) {
+            pipeline.replace("httpDecoder", "httpDecoder", new GuardedRequestDecoder(options, config.limits().maxHeaderCount(),
+                    config.timeouts().requestHeader().toMillis()));
+        }
     }
 
     /** New handshakes use these certificates; connections already open keep theirs. */

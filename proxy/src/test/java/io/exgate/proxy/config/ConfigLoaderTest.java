@@ -59,7 +59,7 @@ class ConfigLoaderTest {
     void readsTheDocumentedExampleWithPathsRelativeToTheFile() throws Exception {
         ExgateConfig c = load(VALID);
         assertThat(c.listen()).isEqualTo(new ListenAddress("127.0.0.1", 8443));
-        assertThat(c.admin()).contains(new ListenAddress("127.0.0.1", 9090));
+        assertThat(c.admin()).contains(new AdminSettings(new ListenAddress("127.0.0.1", 9090), java.util.Optional.empty()));
         assertThat(c.backends()).hasSize(2);
         assertThat(c.backends().get(0).backend().url()).isEqualTo("http://127.0.0.1:8081");
         assertThat(c.backends().get(1).backend().url()).isEqualTo("https://ex2.lab.local:443");
@@ -86,12 +86,32 @@ class ConfigLoaderTest {
         assertThat(c.backends().get(0).backend().port()).isEqualTo(443);
         assertThat(c.backends().get(0).verify()).isTrue();
         assertThat(c.timeouts()).isEqualTo(new Timeouts(Timeouts.DEFAULT_CONNECT, Timeouts.DEFAULT_IDLE,
-                Timeouts.DEFAULT_BACKEND_KEEP_ALIVE, Timeouts.DEFAULT_SHUTDOWN));
+                Timeouts.DEFAULT_BACKEND_KEEP_ALIVE, Timeouts.DEFAULT_SHUTDOWN, Timeouts.DEFAULT_REQUEST_HEADER));
+        assertThat(c.timeouts().requestHeader()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.limits()).isEqualTo(new Limits(20_000, 64 * 1024, 100, 16 * 1024));
+    }
+
+    @Test
+    void readsLimitsTheHeaderTimeoutAndAnAdminTokenFromAFile() throws Exception {
+        Files.writeString(dir.resolve("admin.token"), "s3cr3t-t0ken-for-the-admin-api\n");
+        ExgateConfig c = load(VALID.replace("  listen: 127.0.0.1:9090", "  listen: 9090\n  token-file: admin.token")
+                .replace("  idle: 15m", "  idle: 15m\n  request-header: 3s") + """
+                limits:
+                  max-connections: 500
+                  max-header-size: 128KB
+                  max-header-count: 60
+                  max-request-line: 8KB
+                """);
+        assertThat(c.admin().get().listen()).as("a port alone binds loopback").isEqualTo(new ListenAddress("127.0.0.1", 9090));
+        assertThat(c.admin().get().token()).contains("s3cr3t-t0ken-for-the-admin-api");
+        assertThat(c.admin().get().toString()).doesNotContain("s3cr3t");
+        assertThat(c.timeouts().requestHeader()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(c.limits()).isEqualTo(new Limits(500, 128 * 1024, 60, 8 * 1024));
     }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "unknown top-level key | listen: 127.0.0.1:8443 | listne: 127.0.0.1:8443 | listne: unknown key (allowed here: admin, backends, health, listen, logs, pinning, proxy-protocol, routes, routing, timeouts, tls)",
+        "unknown top-level key | listen: 127.0.0.1:8443 | listne: 127.0.0.1:8443 | listne: unknown key (allowed here: admin, backends, health, limits, listen, logs, pinning, proxy-protocol, routes, routing, timeouts, tls)",
         "bad listen address | listen: 127.0.0.1:8443 | listen: 127.0.0.1 | listen = '127.0.0.1': is not an address",
         "port out of range | listen: 127.0.0.1:8443 | listen: 127.0.0.1:70000 | listen = '127.0.0.1:70000': is not an address",
         "bad IPv4 | listen: 127.0.0.1:8443 | listen: 300.1.1.1:443 | listen = '300.1.1.1:443': is not an address",
@@ -104,7 +124,14 @@ class ConfigLoaderTest {
         "duration without unit | connect: 5s | connect: 5 | timeouts.connect = '5': is not a duration",
         "zero idle | idle: 15m | idle: 0s | timeouts.idle = '0s': must be more than zero",
         "unknown timeout | idle: 15m | idel: 15m | timeouts.idel: unknown key",
-        "admin same as listen | listen: 127.0.0.1:9090 | listen: 127.0.0.1:8443 | admin.listen = '127.0.0.1:8443': is the same address as listen",
+        "admin same as listen | listen: 127.0.0.1:9090 | listen: 127.0.0.1:8443 | admin.listen = '127.0.0.1:8443': shares the public listener's port 8443",
+        "admin on the public port | listen: 127.0.0.1:9090 | listen: 0.0.0.0:8443 | admin.listen = '0.0.0.0:8443': shares the public listener's port 8443",
+        "short admin token | listen: 127.0.0.1:9090 | listen: 127.0.0.1:9090\\n  token: abc | admin.token = '(hidden)': must be at least 16 characters",
+        "token and token file | listen: 127.0.0.1:9090 | listen: 127.0.0.1:9090\\n  token: abcdefghijklmnopq\\n  token-file: x | admin: give either token: or token-file:",
+        "zero header timeout | idle: 15m | idle: 15m\\n  request-header: 0s | timeouts.request-header = '0s': must be more than zero",
+        "too few header fields | logs: | limits:\\n  max-header-count: 3\\nlogs: | limits.max-header-count = '3': must be a whole number from 10 to 10000",
+        "header size unit | logs: | limits:\\n  max-header-size: 64\\nlogs: | limits.max-header-size = '64': is not a size",
+        "connections not a number | logs: | limits:\\n  max-connections: many\\nlogs: | limits.max-connections = 'many': must be a whole number",
         "bad weight | name: ex1 | name: ex1\\n    weight: 0 | backends[0].weight = '0': must be a whole number from 1 to 100",
         "unknown route | logs: | routes:\\n  imap: [ex1]\\nlogs: | routes.imap: unknown key",
         "route to unknown backend | logs: | routes:\\n  mapi: [ex1, ex7]\\nlogs: | routes.mapi = 'ex7': is not a configured backend name",

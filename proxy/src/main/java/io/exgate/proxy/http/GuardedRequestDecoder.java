@@ -1,0 +1,194 @@
+package io.exgate.proxy.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.impl.VertxHttpRequestDecoder;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Vert.x's HTTP/1.x request decoder with the checks Netty leaves out, because each is a request
+ * smuggling or exhaustion vector in front of IIS:
+ * <ul>
+ * <li>Transfer-Encoding together with Content-Length (Netty drops Content-Length and reads chunked;
+ *     a backend or a proxy in between may read the other framing);</li>
+ * <li>obsolete line folding (Netty unfolds it; other parsers treat the line as a new field);</li>
+ * <li>more header fields than {@code limits.max-header-count};</li>
+ * <li>a header section that takes longer than {@code timeouts.request-header} from its first byte
+ *     (slowloris).</li>
+ * </ul>
+ * A refused request goes up the pipeline with a failed decoder result, so that exgate's
+ * invalid-request handler answers it (400, 431 or 408) in order and closes the connection.
+ * Bytes after a refused head are discarded: nothing behind it is ever taken for a request.
+ */
+final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
+    private final int maxHeaderCount;
+    private final long headerTimeoutNanos;
+
+    // The header-section scan, kept across reads: the head may arrive a byte at a time.
+    private boolean inHead = true;
+    private boolean atLineStart = true;
+    private boolean lineEmpty = true;
+    private boolean sawLine;
+    private int lines;
+    private int scanned;
+    private RefusedRequestException refusal;
+
+    private boolean discarding;
+    private ChannelHandlerContext context;
+    private ScheduledFuture<?> headerTimer;
+    private long headGeneration;
+
+    GuardedRequestDecoder(HttpServerOptions options, int maxHeaderCount, long headerTimeoutMillis) {
+        super(options);
+        this.maxHeaderCount = maxHeaderCount;
+        this.headerTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(headerTimeoutMillis);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        context = ctx;
+        super.handlerAdded(ctx);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+        if (discarding) {
+            buffer.skipBytes(buffer.readableBytes());
+            return;
+        }
+        if (inHead && refusal == null) {
+            scanHead(buffer);
+            if (headerTimer == null && buffer.isReadable()) {
+                long generation = headGeneration;
+                headerTimer = ctx.executor().schedule(() -> headerTimedOut(generation), headerTimeoutNanos, TimeUnit.NANOSECONDS);
+            }
+        }
+        int before = buffer.readerIndex();
+        int from = out.size();
+        super.decode(ctx, buffer, out);
+        scanned = Math.max(0, scanned - (buffer.readerIndex() - before));
+        for (int i = from; i < out.size(); i++) {
+            Object message = out.get(i);
+            if (message instanceof HttpRequest request) {
+                headComplete(request);
+            }
+            if (message instanceof LastHttpContent) {
+                nextHead();
+            }
+        }
+    }
+
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        if (discarding) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        super.decodeLast(ctx, in, out);
+    }
+
+    @Override
+    protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
+        // Thrown inside Netty's header parsing, which turns it into a failed request (answered 400).
+        throw new RefusedRequestException(RefusedRequestException.Reason.AMBIGUOUS_FRAMING,
+                "both Transfer-Encoding and Content-Length");
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+        cancelTimer();
+        super.handlerRemoved0(ctx);
+    }
+
+    /** Looks at the head bytes not yet scanned, up to the empty line that ends the header section. */
+    private void scanHead(ByteBuf buffer) {
+        int end = buffer.writerIndex();
+        for (int i = buffer.readerIndex() + scanned; i < end; i++) {
+            byte b = buffer.getByte(i);
+            scanned++;
+            if (b == '\n') {
+                if (lineEmpty && sawLine) {
+                    inHead = false;
+                    return;
+                }
+                if (!lineEmpty) {
+                    sawLine = true;
+                    lines++;
+                    // The first line is the request line; the rest are header fields.
+                    if (lines - 1 > maxHeaderCount && refusal == null) {
+                        refusal = new RefusedRequestException(RefusedRequestException.Reason.TOO_MANY_HEADERS,
+                                "more than " + maxHeaderCount + " header fields");
+                    }
+                }
+                atLineStart = true;
+                lineEmpty = true;
+                continue;
+            }
+            if (atLineStart && sawLine && (b == ' ' || b == '\t') && refusal == null) {
+                refusal = new RefusedRequestException(RefusedRequestException.Reason.OBSOLETE_LINE_FOLDING,
+                        "obsolete line folding in the header section");
+            }
+            if (b != '\r') {
+                lineEmpty = false;
+            }
+            atLineStart = false;
+        }
+    }
+
+    private void headComplete(HttpRequest request) {
+        cancelTimer();
+        inHead = false;
+        if (refusal != null && request.decoderResult().isSuccess()) {
+            request.setDecoderResult(DecoderResult.failure(refusal));
+        }
+        if (!request.decoderResult().isSuccess()) {
+            // Whatever follows a refused head (its body, a smuggled request) is never decoded.
+            discarding = true;
+        }
+    }
+
+    private void nextHead() {
+        inHead = true;
+        atLineStart = true;
+        lineEmpty = true;
+        sawLine = false;
+        lines = 0;
+        scanned = 0;
+        refusal = null;
+        headGeneration++;
+        cancelTimer();
+    }
+
+    private void headerTimedOut(long generation) {
+        headerTimer = null;
+        if (generation != headGeneration || !inHead || discarding || context == null || !context.channel().isActive()) {
+            return;
+        }
+        discarding = true;
+        HttpMessage timedOut = createTimedOutRequest();
+        timedOut.setDecoderResult(DecoderResult.failure(new RefusedRequestException(RefusedRequestException.Reason.HEADER_TIMEOUT,
+                "the header section did not arrive within " + TimeUnit.NANOSECONDS.toMillis(headerTimeoutNanos) + " ms")));
+        context.fireChannelRead(timedOut);
+        context.fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT);
+    }
+
+    private HttpMessage createTimedOutRequest() {
+        HttpMessage message = createMessage(new String[]{"GET", "/", "HTTP/1.1"});
+        message.headers().set("Connection", "close");
+        return message;
+    }
+
+    private void cancelTimer() {
+        if (headerTimer != null) {
+            headerTimer.cancel(false);
+            headerTimer = null;
+        }
+    }
+}
