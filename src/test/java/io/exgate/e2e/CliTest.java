@@ -125,7 +125,7 @@ class CliTest {
     }
 
     @Test
-    void sighupReloadsTheCertificatesWithoutARestart() throws Exception {
+    void sighupReloadsTheConfigurationAndTheCertificatesWithoutARestart() throws Exception {
         try (Lab lab = new Lab(dir)) {
             Path config = lab.writeConfig("127.0.0.1:0", List.of("http://127.0.0.1:1"), "");
             try (ExgateProcess exgate = ExgateProcess.start(List.of(), "run", "--config", config.toString())) {
@@ -134,9 +134,12 @@ class CliTest {
                         "outlook", List.of("renewed.example.com"), Duration.ofDays(90));
                 java.nio.file.Files.copy(renewed.key(), dir.resolve("certs/outlook.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 java.nio.file.Files.copy(renewed.cert(), dir.resolve("certs/outlook.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                lab.writeConfig("127.0.0.1:0", List.of("http://127.0.0.1:1", "http://127.0.0.1:2"), "");
                 Process hup = new ProcessBuilder("kill", "-HUP", String.valueOf(exgate.process.pid())).start();
                 assertThat(hup.waitFor(10, TimeUnit.SECONDS)).isTrue();
                 exgate.awaitLine(Pattern.compile("TLS certificates reloaded \\((SIGHUP|files changed)\\): CN=renewed.example.com"),
+                        Duration.ofSeconds(20));
+                exgate.awaitLine(Pattern.compile("SIGHUP: configuration reloaded from .*: backend ex2 added \\(http://127.0.0.1:2\\)"),
                         Duration.ofSeconds(20));
                 assertThat(exgate.process.isAlive()).isTrue();
                 exgate.terminate();

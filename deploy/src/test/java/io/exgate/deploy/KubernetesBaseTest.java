@@ -155,7 +155,7 @@ class KubernetesBaseTest {
         ExgateConfig loaded = loadConfig();
         assertThat(loaded.listen().host()).isEqualTo("0.0.0.0");
         // The kubelet's probes come from outside the pod.
-        assertThat(loaded.admin().orElseThrow().host()).isEqualTo("0.0.0.0");
+        assertThat(loaded.admin().orElseThrow().listen().host()).isEqualTo("0.0.0.0");
         assertThat(loaded.certificates()).hasSize(1);
         // Affinity cookies must verify on every replica.
         assertThat(loaded.routing().cookieSecret()).isPresent();
@@ -167,7 +167,7 @@ class KubernetesBaseTest {
         int https = containerPort("https");
         int admin = containerPort("admin");
         assertThat(https).isEqualTo(loaded.listen().port());
-        assertThat(admin).isEqualTo(loaded.admin().orElseThrow().port());
+        assertThat(admin).isEqualTo(loaded.admin().orElseThrow().listen().port());
         assertThat(stringAt(container, "readinessProbe.httpGet.path")).isEqualTo("/ready");
         assertThat(containerPort(at(container, "readinessProbe.httpGet.port"))).isEqualTo(admin);
         for (String probe : List.of("livenessProbe", "startupProbe")) {

@@ -9,8 +9,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,7 +34,9 @@ public final class BackendStates implements BackendHealth {
     private record Key(String backend, VirtualDirectory vdir) {
     }
 
-    private final HealthSettings settings;
+    private volatile HealthSettings settings;
+    /** After a reload, the backend × virtual directory pairs still configured; null: any. */
+    private volatile Set<Key> configured;
     private final Clock clock;
     private final Map<Key, ProtocolHealth> tracked = new ConcurrentHashMap<>();
     /** Backend name → when its drain started (epoch millis). */
@@ -54,7 +59,9 @@ public final class BackendStates implements BackendHealth {
 
     /** Starts tracking a backend for a virtual directory, up until probes say otherwise. */
     public void track(Backend backend, VirtualDirectory vdir) {
-        entry(backend, vdir);
+        if (isConfigured(backend, vdir)) {
+            entry(backend, vdir);
+        }
     }
 
     /** Called for every state change, after it is logged, on the thread that caused it. */
@@ -63,6 +70,9 @@ public final class BackendStates implements BackendHealth {
     }
 
     public void recordProbe(Backend backend, VirtualDirectory vdir, ProbeResult result) {
+        if (!isConfigured(backend, vdir)) {
+            return;
+        }
         publish(entry(backend, vdir).probed(result, clock.instant(), drainOf(backend.name())));
     }
 
@@ -71,6 +81,10 @@ public final class BackendStates implements BackendHealth {
      * {@link HealthSettings#ejectAfter()} failures ejects the backend for this virtual directory.
      */
     public void recordPassive(Backend backend, VirtualDirectory vdir, boolean failure) {
+        if (!isConfigured(backend, vdir)) {
+            // A request still running on a backend a reload removed: it must not bring it back.
+            return;
+        }
         entry(backend, vdir).passive(failure, clock.instant(), drainOf(backend.name())).forEach(this::publish);
     }
 
@@ -178,7 +192,29 @@ public final class BackendStates implements BackendHealth {
 
     private ProtocolHealth entry(Backend backend, VirtualDirectory vdir) {
         return tracked.computeIfAbsent(new Key(backend.name(), vdir),
-                key -> new ProtocolHealth(backend, vdir, settings, clock.instant()));
+                key -> new ProtocolHealth(backend, vdir, this::settings, clock.instant()));
+    }
+
+    /**
+     * A configuration reload: new settings for every pair, and only the given backends tracked from now
+     * on. A pair kept (same name and URL) keeps its state and history; a backend whose URL changed starts
+     * afresh, up until probes say otherwise; drains of removed backends end.
+     */
+    public void reconfigure(HealthSettings newSettings, Map<VirtualDirectory, List<Backend>> targets) {
+        Set<Key> keep = new HashSet<>();
+        targets.forEach((vdir, backends) -> backends.forEach(b -> keep.add(new Key(b.name(), vdir))));
+        Map<String, Backend> byName = new HashMap<>();
+        targets.values().forEach(list -> list.forEach(b -> byName.put(b.name(), b)));
+        settings = Objects.requireNonNull(newSettings);
+        configured = Set.copyOf(keep);
+        tracked.entrySet().removeIf(e -> !keep.contains(e.getKey()) || !e.getValue().backend().equals(byName.get(e.getKey().backend())));
+        drains.keySet().removeIf(name -> !byName.containsKey(name));
+        targets.forEach((vdir, backends) -> backends.forEach(b -> track(b, vdir)));
+    }
+
+    private boolean isConfigured(Backend backend, VirtualDirectory vdir) {
+        Set<Key> keys = configured;
+        return keys == null || keys.contains(new Key(backend.name(), vdir));
     }
 
     private boolean isTracked(String backendName) {

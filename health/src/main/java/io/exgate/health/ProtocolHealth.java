@@ -20,7 +20,8 @@ final class ProtocolHealth {
 
     private final Backend backend;
     private final VirtualDirectory vdir;
-    private final HealthSettings settings;
+    /** Read on each use: a configuration reload changes rise, fall, ejection and drain for tracked pairs too. */
+    private final java.util.function.Supplier<HealthSettings> settings;
 
     private boolean probedUp = true; // as HAProxy: up until probes say otherwise
     private int successes;
@@ -37,7 +38,7 @@ final class ProtocolHealth {
     private long ejections;
     private long stateChanges;
 
-    ProtocolHealth(Backend backend, VirtualDirectory vdir, HealthSettings settings, Instant now) {
+    ProtocolHealth(Backend backend, VirtualDirectory vdir, java.util.function.Supplier<HealthSettings> settings, Instant now) {
         this.backend = backend;
         this.vdir = vdir;
         this.settings = settings;
@@ -64,7 +65,7 @@ final class ProtocolHealth {
         if (result.healthy()) {
             successes++;
             failures = 0;
-            if (!probedUp && successes >= settings.rise()) {
+            if (!probedUp && successes >= settings.get().rise()) {
                 probedUp = true;
                 reason = successes + " successful probes";
             }
@@ -72,7 +73,7 @@ final class ProtocolHealth {
             failedProbes++;
             failures++;
             successes = 0;
-            if (probedUp && failures >= settings.fall()) {
+            if (probedUp && failures >= settings.get().fall()) {
                 probedUp = false;
                 reason = failures + " failed probes: " + result.failure();
             }
@@ -92,12 +93,12 @@ final class ProtocolHealth {
             return changes; // late answers of requests sent before it went out say nothing new
         }
         passiveFailures++;
-        if (passiveFailures >= settings.ejectAfter()) {
+        if (passiveFailures >= settings.get().ejectAfter()) {
             passiveFailures = 0; // after the cool-down it takes another full run of failures
             ejections++;
-            ejectedUntil = now.toEpochMilli() + settings.ejectCooldown().toMillis();
-            addIfChanged(changes, refresh(now, drain, settings.ejectAfter() + " failed requests in a row"
-                    + " (connect failures or 5xx), ejected for " + human(settings.ejectCooldown())));
+            ejectedUntil = now.toEpochMilli() + settings.get().ejectCooldown().toMillis();
+            addIfChanged(changes, refresh(now, drain, settings.get().ejectAfter() + " failed requests in a row"
+                    + " (connect failures or 5xx), ejected for " + human(settings.get().ejectCooldown())));
         }
         return changes;
     }
@@ -150,7 +151,7 @@ final class ProtocolHealth {
 
     private String describe(BackendState from, BackendState to) {
         if (to == BackendState.DRAINED) {
-            return "drain timeout of " + human(settings.drainTimeout()) + " reached";
+            return "drain timeout of " + human(settings.get().drainTimeout()) + " reached";
         }
         if (to == BackendState.DRAINING) {
             return "draining: open sessions continue, no new ones";

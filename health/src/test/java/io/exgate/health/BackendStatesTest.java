@@ -306,4 +306,30 @@ class BackendStatesTest {
         }
         throw new AssertionError("no " + backend + " " + vdir + " in " + array.encodePrettily());
     }
+
+    @Test
+    void aReloadKeepsTheStateOfKeptBackendsForgetsRemovedOnesAndAppliesNewSettings() {
+        probes(ex1, MAPI, TIMEOUT, 3);
+        assertThat(states.state(ex1, MAPI)).isEqualTo(BackendState.DOWN);
+        states.drain("ex2");
+        Backend ex3 = new Backend("ex3", "https", "ex3.corp.example.com", 443);
+
+        // ex2 removed, ex3 added, rise lowered from 2 to 1.
+        states.reconfigure(HealthSettings.defaults().withRiseFall(1, 3), java.util.Map.of(MAPI, List.of(ex1, ex3), OWA, List.of(ex1)));
+
+        assertThat(states.state(ex1, MAPI)).as("kept: still down").isEqualTo(BackendState.DOWN);
+        assertThat(states.backends(MAPI)).containsExactly(ex1, ex3);
+        assertThat(states.backends(OWA)).containsExactly(ex1);
+        assertThat(states.isDraining("ex2")).as("a removed backend's drain ends").isFalse();
+        states.recordPassive(ex2, MAPI, true);
+        assertThat(states.backends(MAPI)).as("a late answer from a removed backend does not bring it back").doesNotContain(ex2);
+
+        states.recordProbe(ex1, MAPI, PASS);
+        assertThat(states.state(ex1, MAPI)).as("the new rise of 1 applies to a kept pair").isEqualTo(BackendState.UP);
+
+        Backend movedEx1 = new Backend("ex1", "https", "ex1-new.corp.example.com", 443);
+        probes(ex1, MAPI, TIMEOUT, 3);
+        states.reconfigure(HealthSettings.defaults(), java.util.Map.of(MAPI, List.of(movedEx1)));
+        assertThat(states.state(movedEx1, MAPI)).as("a new URL is a new server: up until probes say otherwise").isEqualTo(BackendState.UP);
+    }
 }

@@ -195,6 +195,24 @@ public final class ExgateMeters {
                 .description("latency of the last healthcheck.htm probe").tags("backend", backend, "vdir", vdir).register(registry);
     }
 
+    /**
+     * A reload took a backend (or one of its protocols) out of the configuration: its gauges go, so that
+     * dashboards do not show a server exgate no longer knows. Counters stay: they only ever grow.
+     */
+    public void forgetBackendGauges(String backend, String vdir) {
+        for (String name : List.of("exgate.backend.up", "exgate.backend.probe.latency")) {
+            registry.find(name).tags("backend", backend, "vdir", vdir).meters().forEach(registry::remove);
+        }
+    }
+
+    /** A reload removed the backend altogether. */
+    public void forgetBackend(String backend) {
+        for (String name : List.of("exgate.pinned.connections", "exgate.backend.certificate.match")) {
+            registry.find(name).tag("backend", backend).meters().forEach(registry::remove);
+        }
+        certificateMatch.remove(backend);
+    }
+
     public void backendStateChanged(String backend, String vdir, String to) {
         Counter.builder("exgate.backend.state.changes").description("backend state changes by new state")
                 .tags("backend", backend, "vdir", vdir, "to", to).register(registry).increment();

@@ -83,6 +83,30 @@ public final class HttpProxyLog implements AutoCloseable {
         }
     }
 
+    /** What {@link #offer} did with a line. */
+    public enum Offer { QUEUED, DROPPED, CLOSED }
+
+    /**
+     * As {@link #log}, except that a closed log refuses the line without counting it as dropped, so that
+     * the caller can hand it to the log that replaced this one (a configuration reload).
+     */
+    public Offer offer(HttpProxyLogRecord record) {
+        Objects.requireNonNull(record, "record");
+        logCallsInFlight.incrementAndGet();
+        try {
+            if (closing) {
+                return Offer.CLOSED;
+            }
+            if (queue.offer(record)) {
+                return Offer.QUEUED;
+            }
+            counters.dropped(1);
+            return Offer.DROPPED;
+        } finally {
+            logCallsInFlight.decrementAndGet();
+        }
+    }
+
     /** Lines on disk (handed to the operating system) so far. */
     public long written() {
         return counters.written();

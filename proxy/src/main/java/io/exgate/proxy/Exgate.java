@@ -34,7 +34,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.nio.file.Path;
+import io.exgate.proxy.config.ConfigLoader;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -52,25 +55,49 @@ public final class Exgate {
 
     private final Vertx vertx;
     private final List<String> deployments;
+    private final List<FrontendVerticle> listeners;
     private final int port;
     private final Optional<AdminServer> admin;
     private final TlsEngine engine;
     private final CertificateReloader certificates;
-    private final HttpProxyLog httpProxyLog;
-    private final HealthChecker checker;
+    private final LiveHttpProxyLog httpProxyLog;
     private final BackendStates states;
+    private final Routing routing;
+    private final ExgateMeters meters;
+    private final PinnedConnections.Shared pins;
+    private final AtomicBoolean reloading = new AtomicBoolean();
+    // Replaced by a configuration reload; read and written only by start and reload, one at a time.
+    private volatile ExgateConfig config;
+    private volatile HealthChecker checker;
+    private volatile Optional<MailboxMapReloader> mapReloader;
 
-    private Exgate(Vertx vertx, List<String> deployments, int port, Optional<AdminServer> admin, TlsEngine engine,
-                   CertificateReloader certificates, HttpProxyLog httpProxyLog, HealthChecker checker, BackendStates states) {
-        this.httpProxyLog = httpProxyLog;
-        this.checker = checker;
-        this.states = states;
+    private Exgate(Vertx vertx, List<String> deployments, List<FrontendVerticle> listeners, Optional<AdminServer> admin,
+                   TlsEngine engine, CertificateReloader certificates, LiveHttpProxyLog httpProxyLog, BackendStates states,
+                   Routing routing, ExgateMeters meters, PinnedConnections.Shared pins, ExgateConfig config, HealthChecker checker,
+                   Optional<MailboxMapReloader> mapReloader) {
         this.vertx = vertx;
         this.deployments = deployments;
-        this.port = port;
+        this.listeners = listeners;
+        this.port = listeners.get(0).actualPort();
         this.admin = admin;
         this.engine = engine;
         this.certificates = certificates;
+        this.httpProxyLog = httpProxyLog;
+        this.states = states;
+        this.routing = routing;
+        this.meters = meters;
+        this.pins = pins;
+        this.config = config;
+        this.checker = checker;
+        this.mapReloader = mapReloader;
+    }
+
+    /** What routing keeps across reloads: the mailbox map in service, remembered placements, outstanding counts. */
+    private record Routing(AtomicReference<MailboxMap> mailboxMap, StickyTable sticky, OutstandingRequests outstanding,
+                           AtomicReference<AffinityCookie> cookie) {
+        MailboxRouter router(ExgateConfig config, BackendStates states) {
+            return new MailboxRouter(config.routing().routes(), cookie.get(), mailboxMap::get, sticky, states, outstanding);
+        }
     }
 
     /** Starts exgate; the future fails (and nothing stays open) when a listener cannot be bound. */
@@ -83,27 +110,24 @@ public final class Exgate {
         }
         int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
-        AtomicReference<MailboxMap> mailboxMap = new AtomicReference<>(config.routing().initialMap());
+        Routing routing = new Routing(new AtomicReference<>(config.routing().initialMap()),
+                new StickyTable(STICKY_CAPACITY, STICKY_IDLE_MILLIS, System::nanoTime), new OutstandingRequests(),
+                new AtomicReference<>(affinityCookie(config)));
         BackendStates states = new BackendStates(config.health());
-        MailboxRouter router = new MailboxRouter(config.routing().routes(), affinityCookie(config), mailboxMap::get,
-                new StickyTable(STICKY_CAPACITY, STICKY_IDLE_MILLIS, System::nanoTime), states, new OutstandingRequests());
-        Map<VirtualDirectory, List<Backend>> probeTargets = new EnumMap<>(VirtualDirectory.class);
-        for (VirtualDirectory v : VirtualDirectory.values()) {
-            probeTargets.put(v, config.routing().routes().forDirectory(v).stream().map(WeightedBackend::backend).toList());
-        }
-        Map<String, BackendSettings> byName = config.backends().stream()
-                .collect(Collectors.toMap(b -> b.backend().name(), b -> b));
-        HealthChecker checker = new HealthChecker(vertx, states, probeTargets,
-                b -> BackendClients.options(byName.get(b.name()), config.timeouts()),
-                config.tls().names().isEmpty() ? null : config.tls().names().get(0));
+        MailboxRouter router = routing.router(config, states);
+        Map<VirtualDirectory, List<Backend>> probeTargets = probeTargets(config);
+        states.reconfigure(config.health(), probeTargets);
+        HealthChecker checker = healthChecker(vertx, config, states, probeTargets);
         String hostName = hostName();
         PinnedConnections.Shared pinCounts = new PinnedConnections.Shared();
-        Optional<MailboxMapReloader> reloader = config.routing().mailboxMap().map(file -> new MailboxMapReloader(vertx, file,
-                config.backends().stream().map(b -> b.backend().name()).collect(Collectors.toSet()), mailboxMap));
-        HttpProxyLog httpProxyLog = HttpProxyLog.open(new HttpProxyLogSettings(config.logs().directory(), config.logs().maxFileSize(),
-                config.logs().maxAge(), config.logs().maxTotalSize(), HttpProxyLogSettings.DEFAULT_QUEUE_CAPACITY, ExgateVersion.get()),
-                Clock.systemUTC());
-        ExgateMeters meters = meters(config, engine, states, probeTargets, pinCounts, httpProxyLog);
+        Optional<MailboxMapReloader> reloader = mapReloader(vertx, config, routing.mailboxMap());
+        LiveHttpProxyLog httpProxyLog = new LiveHttpProxyLog(HttpProxyLog.open(logSettings(config), Clock.systemUTC()));
+        ExgateMeters meters = new ExgateMeters(ExgateVersion.get(), engine.name().toLowerCase(java.util.Locale.ROOT));
+        states.addListener(change -> meters.backendStateChanged(change.backend().name(), change.vdir().path(),
+                change.to().name().toLowerCase(java.util.Locale.ROOT)));
+        meters.httpProxyLog(httpProxyLog::written, httpProxyLog::dropped);
+        meters.certificates(expiries(config.certificates()));
+        backendMeters(meters, states, pinCounts, Map.of(), probeTargets);
         FrontendContext context = new FrontendContext(router, pinCounts, httpProxyLog::log, hostName, ExgateVersion.get(),
                 config.logs().anonymous401(), states, new HealthcheckPage(states, hostName), meters,
                 new ClientConnections(config.limits().maxConnections()));
@@ -126,9 +150,9 @@ public final class Exgate {
         for (FrontendVerticle listener : listeners) {
             chain = chain.compose(v -> vertx.deployVerticle(listener).map(deployments::add).mapEmpty());
         }
-        FrontendVerticle first = listeners.get(0);
-        AdminServer.Actions actions = new AdminServer.Actions(() -> certificates.reload("POST /api/tls/reload"), states, meters::scrape,
-                meters::stats);
+        AtomicReference<Exgate> self = new AtomicReference<>();
+        AdminServer.Actions actions = new AdminServer.Actions(() -> certificates.reload("POST /api/tls/reload"),
+                () -> self.get().reload("POST /api/reload"), states, meters::scrape, meters::stats);
         Future<Exgate> started = chain.compose(v -> config.admin().isPresent()
                 ? AdminServer.start(vertx, config.admin().get(), actions).map(Optional::of)
                 : Future.succeededFuture(Optional.<AdminServer>empty())
@@ -137,13 +161,13 @@ public final class Exgate {
             certificates.watch();
             checker.start();
             checkExtendedProtection(vertx, config, config.certificates(), meters);
-            Exgate exgate = new Exgate(vertx, deployments, first.actualPort(), admin, engine, certificates, httpProxyLog, checker,
-                    states);
+            Exgate exgate = new Exgate(vertx, deployments, listeners, admin, engine, certificates, httpProxyLog, states, routing,
+                    meters, pinCounts, config, checker, reloader);
+            self.set(exgate);
             LOG.info("exgate {} listening on https://{}:{} (TLS engine: {}; {}; {} event loops); backends: {}{}",
                     ExgateVersion.get(), config.listen().host(), exgate.port, engine.describe(),
                     String.join(", ", config.tls().policy().protocols()) + (config.tls().http2() ? ", h2 and http/1.1" : ", http/1.1"), loops,
-                    config.backends().stream().map(b -> b.backend().name() + " " + b.backend().url())
-                            .collect(Collectors.joining(", ")),
+                    describeBackends(config),
                     admin.map(a -> "; admin on http://" + config.admin().get().listen().host() + ":" + a.port()
                             + (config.admin().get().token().isPresent() ? " (bearer token required)" : "")).orElse(""));
             return exgate;
@@ -163,6 +187,80 @@ public final class Exgate {
         return result.future();
     }
 
+    /**
+     * Reads the configuration file again and puts it into service without dropping a connection:
+     * backends (added, removed, moved), weights, routes, the mailbox map, the cookie secret, health
+     * settings, backend timeouts and log settings. Requests in flight finish where they are; new ones
+     * follow the new configuration. An invalid file is refused and the configuration in service stays.
+     * Listener settings (listen, proxy-protocol, tls, admin, limits, pinning, logs.anonymous-401,
+     * timeouts.request-header) need a restart; a change to them is reported, not applied.
+     *
+     * @return what changed, one line per item
+     */
+    public Future<String> reload(String trigger) {
+        ExgateConfig before = config;
+        Path file = Path.of(before.source());
+        if (!Files.isRegularFile(file)) {
+            return Future.failedFuture(new ReloadRefusedException("this configuration was not loaded from a file (" + before.source() + ")"));
+        }
+        if (!reloading.compareAndSet(false, true)) {
+            return Future.failedFuture(new ReloadRefusedException("a reload is already in progress"));
+        }
+        LOG.info("{}: reloading the configuration from {}", trigger, file);
+        return vertx.executeBlocking(() -> ConfigLoader.load(file))
+                .compose(next -> apply(before, next))
+                .onComplete(ar -> {
+                    reloading.set(false);
+                    if (ar.succeeded()) {
+                        LOG.info("{}: configuration reloaded from {}: {}", trigger, file, ar.result().replace("\n", "; "));
+                    } else {
+                        LOG.warn("{}: configuration refused, the one in service stays: {}", trigger, ar.cause().getMessage());
+                    }
+                });
+    }
+
+    /** A reload that could not even start; the configuration in service stays. */
+    public static final class ReloadRefusedException extends RuntimeException {
+        ReloadRefusedException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private Future<String> apply(ExgateConfig before, ExgateConfig next) {
+        ConfigChanges changes = ConfigChanges.between(before, next);
+        if (!next.routing().cookieSecret().equals(before.routing().cookieSecret())) {
+            routing.cookie().set(affinityCookie(next));
+        }
+        Map<VirtualDirectory, List<Backend>> oldTargets = probeTargets(before);
+        Map<VirtualDirectory, List<Backend>> targets = probeTargets(next);
+        // Order matters: health knows the new backends before the router can choose them.
+        states.reconfigure(next.health(), targets);
+        backendMeters(meters, states, pins, oldTargets, targets);
+        mapReloader.ifPresent(MailboxMapReloader::stop);
+        routing.mailboxMap().set(next.routing().initialMap());
+        mapReloader = mapReloader(vertx, next, routing.mailboxMap());
+        mapReloader.ifPresent(MailboxMapReloader::start);
+        MailboxRouter router = routing.router(next, states);
+        Duration grace = next.health().drainTimeout();
+        Future<Void> swapped = Future.all(listeners.stream().map(l -> l.reconfigure(next, router, grace)).toList()).mapEmpty();
+        HealthChecker oldChecker = checker;
+        checker = healthChecker(vertx, next, states, targets);
+        Future<Void> probing = oldChecker.stop().eventually(() -> {
+            checker.start();
+            return Future.succeededFuture();
+        });
+        Future<Void> logs = changes.logsChanged()
+                ? vertx.executeBlocking(() -> {
+                    Files.createDirectories(next.logDirectory());
+                    httpProxyLog.replace(HttpProxyLog.open(logSettings(next), Clock.systemUTC()), Duration.ofSeconds(10));
+                    return null;
+                })
+                : Future.succeededFuture();
+        config = next;
+        warnAboutUnverifiedBackends(next);
+        return Future.all(swapped, probing, logs).map(v -> changes.describe());
+    }
+
     /** How many placements one instance remembers for clients that return no cookie (RPC channels). */
     private static final int STICKY_CAPACITY = 200_000;
     /** RPC channels live for hours; a placement unused this long is forgotten. */
@@ -179,17 +277,54 @@ public final class Exgate {
         return new AffinityCookie(secret);
     }
 
-    private static ExgateMeters meters(ExgateConfig config, TlsEngine engine, BackendStates states,
-                                       Map<VirtualDirectory, List<Backend>> probed, PinnedConnections.Shared pins, HttpProxyLog log) {
-        ExgateMeters meters = new ExgateMeters(ExgateVersion.get(), engine.name().toLowerCase(java.util.Locale.ROOT));
-        probed.forEach((vdir, backends) -> backends.forEach(b -> meters.backendGauges(b.name(), vdir.path(),
-                () -> states.isAvailable(b, vdir), () -> probeLatencySeconds(states, b, vdir))));
-        states.addListener(change -> meters.backendStateChanged(change.backend().name(), change.vdir().path(),
-                change.to().name().toLowerCase(java.util.Locale.ROOT)));
-        config.backends().forEach(b -> meters.pinnedConnections(b.backend().name(), () -> pins.pinnedTo(b.backend().name())));
-        meters.httpProxyLog(log::written, log::dropped);
-        meters.certificates(expiries(config.certificates()));
-        return meters;
+    private static Map<VirtualDirectory, List<Backend>> probeTargets(ExgateConfig config) {
+        Map<VirtualDirectory, List<Backend>> targets = new EnumMap<>(VirtualDirectory.class);
+        for (VirtualDirectory v : VirtualDirectory.values()) {
+            targets.put(v, config.routing().routes().forDirectory(v).stream().map(WeightedBackend::backend).toList());
+        }
+        return targets;
+    }
+
+    private static HealthChecker healthChecker(Vertx vertx, ExgateConfig config, BackendStates states,
+                                               Map<VirtualDirectory, List<Backend>> targets) {
+        Map<String, BackendSettings> byName = config.backends().stream().collect(Collectors.toMap(b -> b.backend().name(), b -> b));
+        return new HealthChecker(vertx, states, targets, b -> BackendClients.options(byName.get(b.name()), config.timeouts()),
+                config.tls().names().isEmpty() ? null : config.tls().names().get(0));
+    }
+
+    private static Optional<MailboxMapReloader> mapReloader(Vertx vertx, ExgateConfig config, AtomicReference<MailboxMap> map) {
+        return config.routing().mailboxMap().map(file -> new MailboxMapReloader(vertx, file,
+                config.backends().stream().map(b -> b.backend().name()).collect(Collectors.toSet()), map));
+    }
+
+    private static HttpProxyLogSettings logSettings(ExgateConfig config) {
+        return new HttpProxyLogSettings(config.logs().directory(), config.logs().maxFileSize(), config.logs().maxAge(),
+                config.logs().maxTotalSize(), HttpProxyLogSettings.DEFAULT_QUEUE_CAPACITY, ExgateVersion.get());
+    }
+
+    /** Gauges for backend × protocol pairs that are new, and none left for pairs and backends that went. */
+    private static void backendMeters(ExgateMeters meters, BackendStates states, PinnedConnections.Shared pins,
+                                      Map<VirtualDirectory, List<Backend>> before, Map<VirtualDirectory, List<Backend>> after) {
+        java.util.Set<String> namesBefore = new java.util.HashSet<>();
+        java.util.Set<String> namesAfter = new java.util.HashSet<>();
+        before.values().forEach(list -> list.forEach(b -> namesBefore.add(b.name())));
+        after.values().forEach(list -> list.forEach(b -> namesAfter.add(b.name())));
+        before.forEach((vdir, backends) -> backends.forEach(b -> {
+            if (!after.getOrDefault(vdir, List.of()).contains(b)) {
+                meters.forgetBackendGauges(b.name(), vdir.path());
+            }
+        }));
+        namesBefore.stream().filter(n -> !namesAfter.contains(n)).forEach(meters::forgetBackend);
+        after.forEach((vdir, backends) -> backends.forEach(b -> {
+            if (!before.getOrDefault(vdir, List.of()).contains(b)) {
+                meters.backendGauges(b.name(), vdir.path(), () -> states.isAvailable(b, vdir), () -> probeLatencySeconds(states, b, vdir));
+            }
+        }));
+        namesAfter.stream().filter(n -> !namesBefore.contains(n)).forEach(n -> meters.pinnedConnections(n, () -> pins.pinnedTo(n)));
+    }
+
+    private static String describeBackends(ExgateConfig config) {
+        return config.backends().stream().map(b -> b.backend().name() + " " + b.backend().url()).collect(Collectors.joining(", "));
     }
 
     /** Off the event loop: asks each https backend for its certificate; logs and exports the verdicts. */
@@ -235,9 +370,9 @@ public final class Exgate {
         return states;
     }
 
-    /** Lines written and dropped by the HttpProxy log, for metrics and tests. */
-    public HttpProxyLog httpProxyLog() {
-        return httpProxyLog;
+    /** HttpProxy log lines written so far (all logs this run), for tests. */
+    public long httpProxyLogWritten() {
+        return httpProxyLog.written();
     }
 
     private static void warnAboutUnverifiedBackends(ExgateConfig config) {
@@ -268,6 +403,7 @@ public final class Exgate {
         LOG.info("exgate stopping: no new connections; waiting for requests in flight");
         certificates.stop();
         checker.stop();
+        mapReloader.ifPresent(MailboxMapReloader::stop);
         Future<Void> adminClosed = admin.map(AdminServer::close).orElse(Future.succeededFuture());
         List<Future<Void>> undeploys = deployments.stream().map(vertx::undeploy).toList();
         return Future.join(new ArrayList<>(undeploys)).mapEmpty()

@@ -35,7 +35,7 @@ public final class AdminServer {
     }
 
     /** What the admin API can ask of the running exgate. */
-    public record Actions(Supplier<Future<String>> reloadTls, BackendStates states, Supplier<String> metrics,
+    public record Actions(Supplier<Future<String>> reloadTls, Supplier<Future<String>> reloadConfig, BackendStates states, Supplier<String> metrics,
                           Supplier<JsonObject> stats) {
     }
 
@@ -78,6 +78,17 @@ public final class AdminServer {
                 boolean on = request.method() == HttpMethod.POST;
                 actions.states().setMaintenance(on);
                 json(request, 200, new JsonObject().put("maintenance", on).encode());
+            } else if (request.path().equals("/api/reload") && request.method() == HttpMethod.POST) {
+                actions.reloadConfig().get().onComplete(ar -> {
+                    JsonObject answer = new JsonObject().put("reloaded", ar.succeeded());
+                    if (ar.succeeded()) {
+                        answer.put("changes", new io.vertx.core.json.JsonArray(java.util.List.of(ar.result().split("\n"))));
+                    } else {
+                        answer.put("error", ar.cause().getMessage());
+                    }
+                    int status = ar.succeeded() ? 200 : ar.cause() instanceof io.exgate.proxy.Exgate.ReloadRefusedException ? 409 : 422;
+                    json(request, status, answer.encode());
+                });
             } else if (request.path().equals("/api/tls/reload") && request.method() == HttpMethod.POST) {
                 actions.reloadTls().get().onComplete(ar -> request.response()
                         .setStatusCode(ar.succeeded() ? 200 : 422)

@@ -9,7 +9,9 @@ import picocli.CommandLine.Mixin;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run exgate with a configuration file until SIGTERM or SIGINT, which stop it gracefully:",
-            "no new connections, requests in flight finish within timeouts.shutdown, then exit 0."})
+            "no new connections, requests in flight finish within timeouts.shutdown, then exit 0.",
+            "SIGHUP (or POST /api/reload on the admin listener) re-reads the configuration and applies it",
+            "without dropping a connection; SIGHUP also reloads the certificates."})
 final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigFileOption config;

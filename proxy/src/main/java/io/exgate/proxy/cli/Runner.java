@@ -47,10 +47,10 @@ final class Runner {
                 new Thread(stop, "exgate-stop").start();
             });
         }
-        // SIGHUP reloads the certificates, as systemd's ExecReload and most daemons expect.
+        // SIGHUP reloads the configuration and the certificates, as systemd's ExecReload and most daemons expect.
         Signal.handle(new Signal("HUP"), sig -> {
-            LOG.info("received SIGHUP: reloading TLS certificates");
-            exgate.reloadTls("SIGHUP");
+            LOG.info("received SIGHUP: reloading the configuration and the TLS certificates");
+            exgate.reload("SIGHUP").eventually(() -> exgate.reloadTls("SIGHUP"));
         });
         try {
             stopped.await();

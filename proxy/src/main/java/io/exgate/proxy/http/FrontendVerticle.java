@@ -1,5 +1,6 @@
 package io.exgate.proxy.http;
 
+import io.exgate.proxy.config.BackendSettings;
 import io.exgate.proxy.config.ExgateConfig;
 import io.exgate.tls.ServerTls;
 import io.exgate.tls.TlsEngine;
@@ -29,7 +30,13 @@ public final class FrontendVerticle extends VerticleBase {
     private final TlsEngine engine;
     private final FrontendContext context;
     private HttpServer server;
+    private io.vertx.core.Context loop;
+    private PinnedConnections pins;
+    // Replaced together by a configuration reload, on this verticle's event loop only.
+    private ExgateConfig current;
     private Map<String, HttpClientAgent> clients;
+    private volatile FrontendHandler handler;
+    private final List<HttpClientAgent> retired = new java.util.ArrayList<>();
 
     public FrontendVerticle(ExgateConfig config, int port, TlsEngine engine, FrontendContext context) {
         this.config = config;
@@ -44,7 +51,11 @@ public final class FrontendVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
+        loop = vertx.getOrCreateContext();
+        current = config;
         clients = BackendClients.create(vertx, config.backends(), config.timeouts());
+        pins = new PinnedConnections(context.pins(), config.pinning());
+        handler = handler(config, context.router());
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.listen().host())
                 .setPort(port)
@@ -71,10 +82,59 @@ public final class FrontendVerticle extends VerticleBase {
                         context.meters().tlsHandshakeFailed();
                     }
                 })
-                .requestHandler(new FrontendHandler(vertx, context.router(), clients,
-                        new PinnedConnections(context.pins(), config.pinning()), config.timeouts().idle().toMillis(),
-                        config.timeouts().connect().toMillis(), context.logSink(), context.health(), context.healthcheckPage()));
+                // Read per request: a reload swaps the handler, requests in flight finish with the old one.
+                .requestHandler(request -> handler.handle(request));
         return server.listen();
+    }
+
+    private FrontendHandler handler(ExgateConfig config, io.exgate.routing.MailboxRouter router) {
+        return new FrontendHandler(vertx, router, clients, pins, config.timeouts().idle().toMillis(),
+                config.timeouts().connect().toMillis(), context.logSink(), context.health(), context.healthcheckPage());
+    }
+
+    /**
+     * Puts a reloaded configuration into service on this event loop: backends whose connection settings
+     * are unchanged keep their client and pooled connections; new or changed ones get a new client;
+     * the clients of removed or changed backends finish what runs on them (up to {@code grace}) and close.
+     */
+    public Future<Void> reconfigure(ExgateConfig next, io.exgate.routing.MailboxRouter router, java.time.Duration grace) {
+        io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+        loop.runOnContext(v -> {
+            boolean sameTimeouts = next.timeouts().equals(current.timeouts());
+            Map<String, BackendSettings> before = new java.util.HashMap<>();
+            current.backends().forEach(b -> before.put(b.backend().name(), b));
+            Map<String, HttpClientAgent> kept = new java.util.LinkedHashMap<>();
+            List<BackendSettings> fresh = new java.util.ArrayList<>();
+            for (BackendSettings b : next.backends()) {
+                BackendSettings old = before.get(b.backend().name());
+                if (sameTimeouts && old != null && sameConnection(old, b)) {
+                    kept.put(b.backend().name(), clients.get(b.backend().name()));
+                } else {
+                    fresh.add(b);
+                }
+            }
+            Map<String, HttpClientAgent> retired = new java.util.HashMap<>(clients);
+            retired.keySet().removeAll(kept.keySet());
+            kept.putAll(BackendClients.create(vertx, fresh, next.timeouts()));
+            clients = kept;
+            current = next;
+            handler = handler(next, router);
+            // Vert.x's client shutdown cuts requests in flight: the old client stays until the grace
+            // period ends (its idle pooled connections close at the backend keep-alive timeout meanwhile).
+            retired.values().forEach(client -> {
+                this.retired.add(client);
+                vertx.setTimer(Math.max(1, grace.toMillis()), t -> {
+                    this.retired.remove(client);
+                    client.close();
+                });
+            });
+            done.complete();
+        });
+        return done.future();
+    }
+
+    private static boolean sameConnection(BackendSettings a, BackendSettings b) {
+        return a.backend().equals(b.backend()) && a.verify() == b.verify() && a.ca().equals(b.ca()) && a.fingerprint().equals(b.fingerprint());
     }
 
     /**
@@ -109,6 +169,9 @@ public final class FrontendVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         long grace = config.timeouts().shutdown().toMillis();
-        return server.shutdown(grace, TimeUnit.MILLISECONDS).eventually(() -> BackendClients.closeAll(clients));
+        return server.shutdown(grace, TimeUnit.MILLISECONDS).eventually(() -> {
+            retired.forEach(HttpClientAgent::close);
+            return BackendClients.closeAll(clients);
+        });
     }
 }
