@@ -64,4 +64,19 @@ class BackendFailureTest {
             assertThat(failure).as("the truncated body must end in an error, not look complete").isNotNull();
         }
     }
+
+    @Test
+    void aLongPollOutlivesTheIdleTimeoutWhileItsPendingLinesFlow() throws Exception {
+        try (Lab lab = new Lab(dir)) {
+            io.exgate.proxy.demo.SimulatedMailboxServer ex1 = new io.exgate.proxy.demo.SimulatedMailboxServer(lab.vertx, "ex1",
+                    io.exgate.proxy.demo.SimulatedMailboxServer.Settings.exchangeLike()
+                            .withPendingPeriod(java.time.Duration.ofMillis(400)).withNotificationWait(java.time.Duration.ofSeconds(3)));
+            lab.startExgate(List.of(lab.simulator(ex1)), "timeouts:\n  idle: 1s\n");
+            Lab.Fetched r = lab.fetch(new io.vertx.core.http.RequestOptions().setMethod(HttpMethod.POST)
+                            .setURI("/mapi/emsmdb/?MailboxId=a@contoso.com").putHeader("X-RequestType", "NotificationWait"),
+                    io.vertx.core.buffer.Buffer.buffer("wait"));
+            assertThat(r.status()).as("3 s of long poll against a 1 s idle timeout").isEqualTo(200);
+            assertThat(r.text()).contains("DONE");
+        }
+    }
 }

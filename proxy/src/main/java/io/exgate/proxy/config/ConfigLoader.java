@@ -354,12 +354,26 @@ public final class ConfigLoader {
         backends.forEach(b -> names.add(b.backend().name()));
         Map<String, Object> section = section(root, "routing", "routing", false);
         if (section != null) {
-            checkKeys(section, "routing.", Set.of("cookie-secret", "mailbox-map"));
+            checkKeys(section, "routing.", Set.of("cookie-secret", "cookie-secret-file", "mailbox-map"));
             String s = string(section, "cookie-secret", "routing.cookie-secret", false);
+            String secretKey = "routing.cookie-secret";
+            if (section.containsKey("cookie-secret-file")) {
+                if (s != null) {
+                    throw new ConfigException(file, "routing", null, "give either cookie-secret: or cookie-secret-file:, not both");
+                }
+                secretKey = "routing.cookie-secret-file";
+                String name = string(section, "cookie-secret-file", secretKey, true);
+                try {
+                    // A Kubernetes Secret or a file only exgate's user can read; a trailing newline is not part of it.
+                    s = Files.readString(existingFile(name, secretKey), StandardCharsets.UTF_8).strip();
+                } catch (IOException e) {
+                    throw new ConfigException(file, secretKey, name, "cannot be read: " + e.getMessage());
+                }
+            }
             if (s != null) {
                 if (s.getBytes(StandardCharsets.UTF_8).length < 16) {
                     // The value itself is a secret: it is not repeated in the message.
-                    throw new ConfigException(file, "routing.cookie-secret", null, "must be at least 16 characters long");
+                    throw new ConfigException(file, secretKey, null, "must be at least 16 characters long");
                 }
                 secret = Optional.of(s);
             }

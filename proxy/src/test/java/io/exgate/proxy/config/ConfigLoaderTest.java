@@ -109,6 +109,17 @@ class ConfigLoaderTest {
         assertThat(c.limits()).isEqualTo(new Limits(500, 128 * 1024, 60, 8 * 1024));
     }
 
+    @Test
+    void readsTheCookieSecretFromAFile() throws Exception {
+        Files.writeString(dir.resolve("cookie.secret"), "a-shared-secret-for-all-replicas\n");
+        ExgateConfig c = load(VALID.replace("logs:", "routing:\n  cookie-secret-file: cookie.secret\nlogs:"));
+        assertThat(c.routing().cookieSecret()).contains("a-shared-secret-for-all-replicas");
+        Files.writeString(dir.resolve("short.secret"), "short\n");
+        assertThatThrownBy(() -> load(VALID.replace("logs:", "routing:\n  cookie-secret-file: short.secret\nlogs:")))
+                .hasMessageContaining("routing.cookie-secret-file: must be at least 16 characters long")
+                .hasMessageNotContaining("short\n");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "unknown top-level key | listen: 127.0.0.1:8443 | listne: 127.0.0.1:8443 | listne: unknown key (allowed here: admin, backends, health, limits, listen, logs, pinning, proxy-protocol, routes, routing, timeouts, tls)",
