@@ -174,6 +174,16 @@ public final class MailboxRouter {
         return null;
     }
 
+    private static boolean isIpv4(String host) {
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c != '.' && (c < '0' || c > '9')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A configured backend the RPC endpoint names, by backend name, host name or the host's first label. */
     private static Backend byServerName(List<WeightedBackend> candidates, String server) {
         String s = server.toLowerCase(Locale.ROOT);
@@ -181,7 +191,7 @@ public final class MailboxRouter {
             Backend b = wb.backend();
             String host = b.host().toLowerCase(Locale.ROOT);
             int dot = host.indexOf('.');
-            String shortHost = dot > 0 && !host.matches("[0-9.]+") ? host.substring(0, dot) : host;
+            String shortHost = dot > 0 && !isIpv4(host) ? host.substring(0, dot) : host;
             if (b.name().equalsIgnoreCase(s) || host.equals(s) || shortHost.equals(s)) {
                 return b;
             }

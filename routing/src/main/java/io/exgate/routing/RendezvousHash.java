@@ -1,8 +1,5 @@
 package io.exgate.routing;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -16,38 +13,72 @@ public final class RendezvousHash {
 
     /** The backends in preference order for the key: the first is the choice, the next its fallback. */
     public static List<Backend> rank(String key, List<WeightedBackend> backends) {
-        List<Scored> scored = new ArrayList<>(backends.size());
-        for (WeightedBackend b : backends) {
-            scored.add(new Scored(b.backend(), score(key, b)));
+        int n = backends.size();
+        // The key's part of the hash is the same for every backend: computed once (this runs per request).
+        long keyState = (fnv(OFFSET_BASIS, key) ^ 0xff) * PRIME;
+        double[] scores = new double[n];
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            WeightedBackend b = backends.get(i);
+            scores[i] = score(finish(fnv(keyState, b.backend().name())), b.weight());
+            order[i] = i;
         }
-        scored.sort(Comparator.comparingDouble(Scored::score).reversed().thenComparing(s -> s.backend().name()));
-        List<Backend> out = new ArrayList<>(scored.size());
-        for (Scored s : scored) {
-            out.add(s.backend());
+        java.util.Arrays.sort(order, (a, b) -> {
+            int byScore = Double.compare(scores[b], scores[a]);
+            return byScore != 0 ? byScore : backends.get(a).backend().name().compareTo(backends.get(b).backend().name());
+        });
+        Backend[] out = new Backend[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = backends.get(order[i]).backend();
         }
-        return out;
-    }
-
-    private record Scored(Backend backend, double score) {
+        return java.util.Arrays.asList(out);
     }
 
     /** Logarithmic method: weight / -ln(u) with u uniform in (0,1) from the hash. */
     static double score(String key, WeightedBackend b) {
-        long h = hash(key, b.backend().name());
-        double u = ((h >>> 11) + 0.5) * 0x1.0p-53;
-        return b.weight() / -Math.log(u);
+        return score(hash(key, b.backend().name()), b.weight());
     }
+
+    private static double score(long h, int weight) {
+        double u = ((h >>> 11) + 0.5) * 0x1.0p-53;
+        return weight / -Math.log(u);
+    }
+
+    private static final long OFFSET_BASIS = 0xcbf29ce484222325L;
+    private static final long PRIME = 0x100000001b3L;
 
     /** FNV-1a over key, a separator and the backend name, then MurmurHash3's 64-bit finaliser for avalanche. */
     static long hash(String key, String name) {
-        long h = 0xcbf29ce484222325L;
-        for (byte x : key.getBytes(StandardCharsets.UTF_8)) {
-            h = (h ^ (x & 0xff)) * 0x100000001b3L;
+        return finish(fnv((fnv(OFFSET_BASIS, key) ^ 0xff) * PRIME, name));
+    }
+
+    /** FNV-1a over the UTF-8 bytes of {@code s}, encoded on the fly (as {@code getBytes(UTF_8)} would, without the copy). */
+    private static long fnv(long h, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            int c = s.charAt(i);
+            if (c < 0x80) {
+                h = (h ^ c) * PRIME;
+            } else if (c < 0x800) {
+                h = (h ^ (0xc0 | (c >> 6))) * PRIME;
+                h = (h ^ (0x80 | (c & 0x3f))) * PRIME;
+            } else if (Character.isHighSurrogate((char) c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                int cp = Character.toCodePoint((char) c, s.charAt(++i));
+                h = (h ^ (0xf0 | (cp >> 18))) * PRIME;
+                h = (h ^ (0x80 | ((cp >> 12) & 0x3f))) * PRIME;
+                h = (h ^ (0x80 | ((cp >> 6) & 0x3f))) * PRIME;
+                h = (h ^ (0x80 | (cp & 0x3f))) * PRIME;
+            } else if (Character.isSurrogate((char) c)) {
+                h = (h ^ '?') * PRIME; // an unpaired surrogate, encoded as getBytes does
+            } else {
+                h = (h ^ (0xe0 | (c >> 12))) * PRIME;
+                h = (h ^ (0x80 | ((c >> 6) & 0x3f))) * PRIME;
+                h = (h ^ (0x80 | (c & 0x3f))) * PRIME;
+            }
         }
-        h = (h ^ 0xff) * 0x100000001b3L;
-        for (byte x : name.getBytes(StandardCharsets.UTF_8)) {
-            h = (h ^ (x & 0xff)) * 0x100000001b3L;
-        }
+        return h;
+    }
+
+    private static long finish(long h) {
         h ^= h >>> 33;
         h *= 0xff51afd7ed558ccdL;
         h ^= h >>> 33;

@@ -40,7 +40,7 @@ public record RequestTarget(NormalizedPath path, String query) {
 
     private static String stripSchemeAndAuthority(String target) throws BadRequestTargetException {
         int scheme = target.indexOf("://");
-        if (scheme <= 0 || !target.substring(0, scheme).matches("(?i)https?")) {
+        if (!((scheme == 4 && target.regionMatches(true, 0, "http", 0, 4)) || (scheme == 5 && target.regionMatches(true, 0, "https", 0, 5)))) {
             throw new BadRequestTargetException("request target is neither origin-form nor absolute-form");
         }
         int start = scheme + 3;

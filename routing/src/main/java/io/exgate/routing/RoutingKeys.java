@@ -53,18 +53,42 @@ public final class RoutingKeys {
         String field = "RPC endpoint";
         String q = check(field, decode(field, rawQuery));
         int colon = q.lastIndexOf(':');
-        if (colon <= 0 || colon == q.length() - 1 || !q.substring(colon + 1).matches("\\d{1,5}")) {
+        if (colon <= 0 || colon == q.length() - 1 || q.length() - colon - 1 > 5 || !allDigits(q, colon + 1)) {
             throw new BadRoutingInputException(field, "is not <server or mailbox>:<port>");
         }
         String host = q.substring(0, colon).toLowerCase(Locale.ROOT);
-        if (!host.matches("[a-z0-9._@\\-{}]+")) {
+        if (!isEndpointHost(host)) {
             throw new BadRoutingInputException(field, "names neither a server nor a mailbox");
         }
         return new RoutingKey(host.indexOf('@') > 0 ? RoutingKey.Kind.RPC_MAILBOX : RoutingKey.Kind.RPC_SERVER, host);
     }
 
+    // Loops rather than String.matches: that compiles a pattern on every request.
+    private static boolean allDigits(String s, int from) {
+        for (int i = from; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code [a-z0-9._@\-{}]+}: a host name, or a mailbox GUID at a domain (GUIDs may come in braces). */
+    private static boolean isEndpointHost(String host) {
+        if (host.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '@' || c == '-' || c == '{' || c == '}')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static String check(String field, String value) throws BadRoutingInputException {
-        if (value.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
+        if (utf8Length(value) > MAX_BYTES) {
             throw new BadRoutingInputException(field, "is longer than " + MAX_BYTES + " bytes");
         }
         for (int i = 0; i < value.length(); i++) {
@@ -81,6 +105,15 @@ public final class RoutingKeys {
         return value;
     }
 
+    private static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3; // a surrogate pair is 4 bytes
+        }
+        return n;
+    }
+
     /** The first value of a query parameter (name compared case-insensitively), percent-decoded. */
     static String queryParameter(String rawQuery, String name) throws BadRoutingInputException {
         if (rawQuery == null) {
@@ -89,20 +122,39 @@ public final class RoutingKeys {
         if (rawQuery.length() > 16 * MAX_BYTES) {
             throw new BadRoutingInputException("query", "is longer than " + 16 * MAX_BYTES + " bytes");
         }
-        for (String pair : rawQuery.split("&")) {
-            int eq = pair.indexOf('=');
-            String key = eq < 0 ? pair : pair.substring(0, eq);
-            if (key.equalsIgnoreCase(name)) {
-                return eq < 0 ? "" : decode(name, pair.substring(eq + 1));
+        int start = 0;
+        while (start <= rawQuery.length()) {
+            int end = rawQuery.indexOf('&', start);
+            if (end < 0) {
+                end = rawQuery.length();
             }
+            int eq = rawQuery.indexOf('=', start);
+            int keyEnd = eq < 0 || eq > end ? end : eq;
+            if (keyEnd - start == name.length() && rawQuery.regionMatches(true, start, name, 0, name.length())) {
+                return keyEnd == end ? "" : decode(name, rawQuery.substring(keyEnd + 1, end));
+            }
+            start = end + 1;
         }
         return null;
+    }
+
+    private static boolean isPlain(String raw) {
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%' || c > 0x7e || c < 0x20) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Strict percent-decoding to UTF-8: a malformed escape or invalid UTF-8 is refused, not guessed. */
     static String decode(String field, String raw) throws BadRoutingInputException {
         if (raw.length() > 3 * MAX_BYTES) {
             throw new BadRoutingInputException(field, "is longer than " + MAX_BYTES + " bytes");
+        }
+        if (isPlain(raw)) {
+            return raw; // printable ASCII without escapes: nothing to decode (most keys)
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
         for (int i = 0; i < raw.length(); i++) {

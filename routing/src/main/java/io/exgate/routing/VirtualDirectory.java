@@ -38,12 +38,15 @@ public enum VirtualDirectory {
         return logName;
     }
 
+    /** values() copies the array on every call; this runs per request. */
+    private static final VirtualDirectory[] ALL = values();
+
     /** The virtual directory a normalised path lies under: its first segment, compared case-insensitively. */
     public static Optional<VirtualDirectory> of(NormalizedPath normalized) {
         String p = normalized.value();
         int end = p.indexOf('/', 1);
         String first = (end < 0 ? p : p.substring(0, end)).toLowerCase(Locale.ROOT);
-        for (VirtualDirectory v : values()) {
+        for (VirtualDirectory v : ALL) {
             if (v.lowerPath.equals(first)) {
                 return Optional.of(v);
             }

@@ -82,4 +82,42 @@ class RendezvousHashTest {
             assertThat(RendezvousHash.rank(k, a)).isEqualTo(RendezvousHash.rank(k, b));
         }
     }
+
+    /** The hash as first shipped (getBytes per call): replicas of different versions must keep agreeing. */
+    private static long firstShippedHash(String key, String name) {
+        long h = 0xcbf29ce484222325L;
+        for (byte x : key.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            h = (h ^ (x & 0xff)) * 0x100000001b3L;
+        }
+        h = (h ^ 0xff) * 0x100000001b3L;
+        for (byte x : name.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            h = (h ^ (x & 0xff)) * 0x100000001b3L;
+        }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h;
+    }
+
+    @Test
+    void theHashIsTheOneFirstShippedForEveryKindOfKey() {
+        java.util.List<String> keys = new java.util.ArrayList<>(java.util.List.of("", "a", "user@contoso.com",
+                "d8e1f2a3-0b1c-4d5e-8f90-123456789abc@contoso.com", "müller@exämple.de", "用户@例子.公司", "mail\uD83D\uDCE7@x.com",
+                "broken\uD800surrogate", "end\uDC00", "mbx01.contoso.com:6001"));
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 2_000; i++) {
+            char[] chars = new char[random.nextInt(40)];
+            for (int j = 0; j < chars.length; j++) {
+                chars[j] = (char) (random.nextInt(4) == 0 ? random.nextInt(0x10000) : 0x20 + random.nextInt(0x5f));
+            }
+            keys.add(new String(chars));
+        }
+        for (String key : keys) {
+            for (String name : java.util.List.of("ex1", "EX-MBX-02.corp", "b")) {
+                assertThat(RendezvousHash.hash(key, name)).as(key + " / " + name).isEqualTo(firstShippedHash(key, name));
+            }
+        }
+    }
 }
