@@ -180,12 +180,32 @@ class ContainerFilesTest {
             assertThat(COMPOSE.getParent().resolve("lab/mailbox.conf")).isEqualTo(LAB_MAILBOX);
         }
         assertThat(exgate.get("depends_on")).asString().contains("certs", "service_completed_successfully");
+
+        // The admin listener is reachable from the compose network, so it has a token: compose's secret,
+        // mounted read-only where compose mounts secrets, which is the file the lab configuration reads.
+        String tokenFile = stringAt(lab, "admin.token-file");
+        Path mounted = Path.of(tokenFile);
+        assertThat(mounted.getParent()).isEqualTo(Path.of(DeployFiles.COMPOSE_SECRETS));
+        String secret = mounted.getFileName().toString();
+        assertThat(listAt(exgate, "secrets")).containsExactly(secret);
+        assertThat(DeployFiles.labSecrets()).containsOnlyKeys(secret);
+        Path token = DeployFiles.labSecrets().get(secret);
+        assertThat(token).isRegularFile().startsWith(COMPOSE.getParent().resolve("lab"));
+        // Marked as what it is: a public token for the lab.
+        assertThat(Files.readString(token, StandardCharsets.UTF_8).strip()).contains("lab").contains("not-for-production");
+        assertThat(Files.readString(LAB_CONFIG, StandardCharsets.UTF_8)).contains("LAB ONLY");
+        assertThat(Files.readString(COMPOSE, StandardCharsets.UTF_8)).contains("LAB ONLY");
+        // The commented curl call to the admin API sends it.
+        assertThat(Files.readString(COMPOSE, StandardCharsets.UTF_8))
+                .contains("Authorization: Bearer $(cat " + REPOSITORY.relativize(token) + ")");
     }
 
     @Test
     void composeWaitsLongerThanTheDrainBeforeKilling() throws Exception {
         Path certs = DeployFiles.writeLabCertificate(dir.resolve("certs"));
-        ExgateConfig lab = DeployFiles.loadCopy(LAB_CONFIG, certs.getParent(), Map.of("/var/log/exgate", "logs"));
+        Map.Entry<String, String> secrets = DeployFiles.writeLabSecrets(dir);
+        ExgateConfig lab = DeployFiles.loadCopy(LAB_CONFIG, certs.getParent(),
+                Map.of("/var/log/exgate", "logs", secrets.getKey(), secrets.getValue()));
         assertThat(DeployFiles.timespan(stringAt(mapAt(yaml(COMPOSE), "services.exgate"), "stop_grace_period")))
                 .isGreaterThan(lab.timeouts().shutdown());
     }
@@ -195,10 +215,15 @@ class ContainerFilesTest {
         // The certs service's own keytool command line, run here: exgate must accept its PKCS#12 file.
         Path certs = DeployFiles.writeLabCertificate(dir.resolve("certs"));
         assertThat(certs.resolve("lab.p12")).isRegularFile();
-        ExgateConfig config = DeployFiles.loadCopy(LAB_CONFIG, dir, Map.of("/var/log/exgate", "logs"));
+        // compose's secrets, where compose mounts them.
+        Map.Entry<String, String> secrets = DeployFiles.writeLabSecrets(dir);
+        ExgateConfig config = DeployFiles.loadCopy(LAB_CONFIG, dir, Map.of("/var/log/exgate", "logs", secrets.getKey(), secrets.getValue()));
         assertThat(config.backends()).extracting(b -> b.backend().name()).containsExactly("ex1", "ex2");
         assertThat(config.listen().port()).isEqualTo(8443);
         assertThat(config.admin()).isPresent();
+        // 0.0.0.0 in the container: the token, read from the secret's file (its newline left out).
+        assertThat(config.admin().orElseThrow().token())
+                .contains(Files.readString(DeployFiles.labSecrets().values().iterator().next(), StandardCharsets.UTF_8).strip());
         assertThat(config.certificates()).hasSize(1);
         assertThat(config.routing().cookieSecret()).isPresent();
     }

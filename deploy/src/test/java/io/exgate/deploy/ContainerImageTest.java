@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,6 +64,10 @@ class ContainerImageTest {
         DockerImageName nginx = DockerImageName.parse(stringAt(yaml(COMPOSE), "services.ex1.image"));
         int https = DeployFiles.port(stringAt(yaml(LAB_CONFIG), "listen"));
         int admin = DeployFiles.port(stringAt(yaml(LAB_CONFIG), "admin.listen"));
+        // compose's secret, where compose mounts it and the lab configuration reads it.
+        String tokenFile = stringAt(yaml(LAB_CONFIG), "admin.token-file");
+        Path tokenSource = DeployFiles.labSecrets().get(Path.of(tokenFile).getFileName().toString());
+        String token = Files.readString(tokenSource, StandardCharsets.UTF_8).strip();
 
         try (Network network = Network.newNetwork();
                 GenericContainer<?> ex1 = mailbox(nginx, network, "ex1", "EX1");
@@ -71,6 +76,7 @@ class ContainerImageTest {
                         .withNetwork(network)
                         .withCopyFileToContainer(MountableFile.forHostPath(LAB_CONFIG, 0644), ContainerFilesTest.CONFIG)
                         .withCopyFileToContainer(MountableFile.forHostPath(certs.resolve("lab.p12"), 0644), "/etc/exgate/certs/lab.p12")
+                        .withCopyFileToContainer(MountableFile.forHostPath(tokenSource, 0644), tokenFile)
                         .withExposedPorts(https, admin)
                         .waitingFor(Wait.forHttp("/ready").forPort(admin).forStatusCode(200))
                         .withStartupTimeout(Duration.ofMinutes(2))) {
@@ -88,6 +94,13 @@ class ContainerImageTest {
             Response ews = get(base + "/ews/exchange.asmx");
             assertThat(ews.status()).as(exgate.getLogs()).isEqualTo(200);
             assertThat(ews.body()).containsPattern("server: EX[12]").contains("x-forwarded-proto: https");
+
+            // The admin port: /live and /ready open (the wait above used /ready), the rest behind the lab's token.
+            String adminBase = "http://" + exgate.getHost() + ":" + exgate.getMappedPort(admin);
+            assertThat(adminGet(adminBase + "/live", null)).isEqualTo(200);
+            assertThat(adminGet(adminBase + "/metrics", null)).as(exgate.getLogs()).isEqualTo(401);
+            assertThat(adminGet(adminBase + "/metrics", token)).as(exgate.getLogs()).isEqualTo(200);
+            assertThat(adminGet(adminBase + "/api/backends", token)).as(exgate.getLogs()).isEqualTo(200);
 
             // docker stop: SIGTERM to the JVM (PID 1), a graceful drain, exit 0 well within the grace period.
             var docker = exgate.getDockerClient();
@@ -130,6 +143,21 @@ class ContainerImageTest {
     }
 
     record Response(int status, String body) {
+    }
+
+    /** The status of a plain-HTTP GET on the admin port, with the bearer token when one is given. */
+    private static int adminGet(String url, String token) throws Exception {
+        HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
+        if (token != null) {
+            c.setRequestProperty("Authorization", "Bearer " + token);
+        }
+        c.setConnectTimeout(10_000);
+        c.setReadTimeout(10_000);
+        try {
+            return c.getResponseCode();
+        } finally {
+            c.disconnect();
+        }
     }
 
     /** An HTTPS GET that trusts the lab's self-signed certificate, whatever host name the Docker host has. */

@@ -31,6 +31,8 @@ final class DeployFiles {
     static final Path LAB_MAILBOX = DEPLOY.resolve("container/lab/mailbox.conf");
     static final Path K8S_BASE = DEPLOY.resolve("kubernetes/base");
     static final Path K8S_CONFIG = K8S_BASE.resolve("exgate.yaml");
+    static final Path K8S_OPERATOR = DEPLOY.resolve("kubernetes/components/prometheus-operator");
+    static final Path MONITORING = DEPLOY.resolve("monitoring");
     static final Path SYSTEMD = DEPLOY.resolve("systemd");
     static final Path SAMPLE_CONFIG = DEPLOY.resolve("config/exgate.yaml");
 
@@ -155,13 +157,55 @@ final class DeployFiles {
      * folder under {@code dir} named by its value.
      */
     static ExgateConfig loadCopy(Path config, Path dir, Map<String, String> moves) throws Exception {
+        return loadCopy(config, dir, moves, Map.of());
+    }
+
+    /** As {@link #loadCopy(Path, Path, Map)}, with each key of {@code edits} first replaced by its value, as text. */
+    static ExgateConfig loadCopy(Path config, Path dir, Map<String, String> moves, Map<String, String> edits) throws Exception {
         String text = Files.readString(config, StandardCharsets.UTF_8);
+        for (Map.Entry<String, String> edit : edits.entrySet()) {
+            assertThat(text).as("%s holds %s", config, edit.getKey()).contains(edit.getKey());
+            text = text.replace(edit.getKey(), edit.getValue());
+        }
         for (Map.Entry<String, String> move : moves.entrySet()) {
             text = text.replace(move.getKey(), dir.resolve(move.getValue()).toString());
         }
         Path copy = dir.resolve("exgate.yaml");
         Files.writeString(copy, text, StandardCharsets.UTF_8);
         return ConfigLoader.load(copy);
+    }
+
+    /** Where compose mounts a service's secrets (compose specification, services.secrets short syntax). */
+    static final String COMPOSE_SECRETS = "/run/secrets";
+
+    /** The compose file's top-level secrets: name → the file it is read from. */
+    static Map<String, Path> labSecrets() throws IOException {
+        Map<String, Path> out = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, Object> secret : mapAt(yaml(COMPOSE), "secrets").entrySet()) {
+            out.put(secret.getKey(), COMPOSE.getParent().resolve(stringAt(asMap(secret.getValue(), secret.getKey()), "file")).normalize());
+        }
+        return out;
+    }
+
+    /**
+     * The lab's secrets copied to {@code dir/secrets/<name>}; returns the move that points the lab
+     * configuration's {@value #COMPOSE_SECRETS} there (for {@link #loadCopy}).
+     */
+    static Map.Entry<String, String> writeLabSecrets(Path dir) throws IOException {
+        Path secrets = Files.createDirectories(dir.resolve("secrets"));
+        for (Map.Entry<String, Path> secret : labSecrets().entrySet()) {
+            Files.copy(secret.getValue(), secrets.resolve(secret.getKey()));
+        }
+        return Map.entry(COMPOSE_SECRETS, "secrets");
+    }
+
+    /** The host of an admin.listen value as exgate reads it: a port alone is 127.0.0.1. */
+    static boolean isLoopback(String adminListen) {
+        if (adminListen.matches("\\d{1,5}")) {
+            return true;
+        }
+        String host = host(adminListen).replace("[", "").replace("]", "");
+        return host.startsWith("127.") || host.equals("::1") || host.equalsIgnoreCase("localhost");
     }
 
     /** A self-signed certificate and its key written as {@code <cert>} and {@code <key>} in {@code dir}. */

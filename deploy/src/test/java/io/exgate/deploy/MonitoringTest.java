@@ -15,6 +15,8 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +27,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +46,8 @@ class MonitoringTest {
     private static final Path RULES = Path.of("monitoring", "exgate-alerts.yml");
     private static final Path RULE_TESTS = Path.of("src", "test", "resources", "monitoring", "exgate-alerts-test.yml");
     private static final Path DASHBOARD = Path.of("monitoring", "exgate-dashboard.json");
+    private static final Path SCRAPE_HOSTS = Path.of("monitoring", "prometheus-scrape-hosts.yml");
+    private static final Path SCRAPE_KUBERNETES = Path.of("monitoring", "prometheus-scrape-kubernetes.yml");
 
     /** PromQL string literals: removed before looking for names, so label values are never taken for metrics. */
     private static final Pattern QUOTED = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'");
@@ -183,30 +188,180 @@ class MonitoringTest {
         }
     }
 
+    /** The one scrape job of a scrape example. */
+    private static Map<String, Object> scrapeJob(Path example) throws Exception {
+        Map<String, Object> config = DeployFiles.yaml(example);
+        assertThat(config).as(example.toString()).containsOnlyKeys("scrape_configs");
+        List<Object> jobs = DeployFiles.listAt(config, "scrape_configs");
+        assertThat(jobs).as(example.toString()).hasSize(1);
+        return DeployFiles.asMap(jobs.get(0), example.toString());
+    }
+
+    /** Writes a Prometheus configuration holding these scrape jobs. */
+    private Path prometheusConfig(String name, List<Map<String, Object>> jobs) throws Exception {
+        return Files.writeString(dir.resolve(name), new Yaml().dump(Map.of("scrape_configs", jobs)));
+    }
+
+    @Test
+    void theScrapeExamplesSendTheAdminTokenToTheJobTheAlertsWatchAndPassPromtool() throws Exception {
+        String alerts = Files.readString(RULES);
+        for (Path example : List.of(SCRAPE_HOSTS, SCRAPE_KUBERNETES)) {
+            Map<String, Object> job = scrapeJob(example);
+            // ExgateDown watches up{job="exgate"}.
+            assertThat(alerts).contains("up{job=\"" + job.get("job_name") + "\"}");
+            assertThat(job).as(example.toString()).containsEntry("metrics_path", "/metrics");
+            // exgate's admin listener, outside loopback, has a token: Bearer (the default type) from a file.
+            Map<String, Object> authorization = DeployFiles.mapAt(job, "authorization");
+            assertThat(authorization).as(example.toString()).containsOnlyKeys("credentials_file");
+            assertThat(Path.of(String.valueOf(authorization.get("credentials_file")))).isAbsolute();
+        }
+
+        // promtool checks the hosts example whole, with its token file present.
+        Map<String, Object> hosts = new HashMap<>(scrapeJob(SCRAPE_HOSTS));
+        Path token = Files.writeString(dir.resolve("token"), "0123456789abcdef0123456789abcdef\n");
+        hosts.put("authorization", Map.of("credentials_file", token.toString()));
+        assertThat(promtool("check", "config", prometheusConfig("hosts.yml", List.of(hosts)).toString())).isEmpty();
+
+        // The Kubernetes example keeps exactly the base's pods and their admin port.
+        Map<String, Object> kubernetes = new HashMap<>(scrapeJob(SCRAPE_KUBERNETES));
+        Map<String, Object> deployment = DeployFiles.yaml(DeployFiles.K8S_BASE.resolve("deployment.yaml"));
+        Map<String, Object> container = DeployFiles.asMap(DeployFiles.listAt(deployment, "spec.template.spec.containers").get(0), "container");
+        Map<String, Object> adminPort = DeployFiles.named(DeployFiles.listAt(container, "ports"), "containerPort",
+                DeployFiles.port(DeployFiles.stringAt(DeployFiles.yaml(DeployFiles.K8S_CONFIG), "admin.listen")));
+        Object podName = DeployFiles.mapAt(deployment, "spec.template.metadata.labels").get("app.kubernetes.io/name");
+        assertThat(podName).isNotNull();
+        List<Map<String, Object>> keeps = DeployFiles.listAt(kubernetes, "relabel_configs").stream()
+                .map(r -> DeployFiles.asMap(r, "relabel_config")).filter(r -> "keep".equals(r.get("action"))).toList();
+        assertThat(keeps).hasSize(1);
+        assertThat(DeployFiles.listAt(keeps.get(0), "source_labels"))
+                .containsExactly("__meta_kubernetes_pod_label_app_kubernetes_io_name", "__meta_kubernetes_pod_container_port_name");
+        assertThat(keeps.get(0)).containsEntry("regex", podName + ";" + adminPort.get("name"));
+        assertThat(DeployFiles.asMap(DeployFiles.listAt(kubernetes, "kubernetes_sd_configs").get(0), "kubernetes_sd_configs[0]"))
+                .containsEntry("role", "pod");
+        // Debian's Prometheus is built without Kubernetes discovery: promtool checks the rest of the job,
+        // with the discovery swapped for a static target.
+        kubernetes.remove("kubernetes_sd_configs");
+        kubernetes.put("static_configs", List.of(Map.of("targets", List.of("10.0.0.1:9090"))));
+        kubernetes.put("authorization", Map.of("credentials_file", token.toString()));
+        assertThat(promtool("check", "config", prometheusConfig("kubernetes.yml", List.of(kubernetes)).toString())).isEmpty();
+    }
+
+    @Test
+    void prometheusScrapesAnExgateWithATokenThroughTheHostsExampleAndNotWithoutIt() throws Exception {
+        Optional<Path> prometheus = SystemdUnitTest.onPath("prometheus");
+        // Installed with promtool by scripts/test (Debian package prometheus): required, never skipped.
+        assertThat(prometheus).as("prometheus (Debian package prometheus) on PATH").isPresent();
+        // As `openssl rand -hex 32 > admin-token` writes it: with a newline, which both ends ignore.
+        String token = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        Path tokenFile = Files.writeString(dir.resolve("admin-token"), token + "\n");
+        Vertx vertx = Vertx.vertx();
+        Exgate exgate = null;
+        Process server = null;
+        try {
+            exgate = startExgate(vertx, "  token-file: admin-token");
+            assertThat(exgate.adminPort()).isPresent();
+            String target = "127.0.0.1:" + exgate.adminPort().get();
+
+            // The example's job, aimed at this exgate, every second; and the same job without the token.
+            Map<String, Object> withToken = new HashMap<>(scrapeJob(SCRAPE_HOSTS));
+            withToken.put("authorization", Map.of("credentials_file", tokenFile.toString()));
+            withToken.put("static_configs", List.of(Map.of("targets", List.of(target))));
+            withToken.put("scrape_interval", "1s");
+            withToken.put("scrape_timeout", "1s");
+            Map<String, Object> withoutToken = new HashMap<>(withToken);
+            withoutToken.remove("authorization");
+            withoutToken.put("job_name", "exgate-without-token");
+            Path config = prometheusConfig("prometheus.yml", List.of(withToken, withoutToken));
+
+            int port;
+            try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = free.getLocalPort();
+            }
+            server = new ProcessBuilder(prometheus.get().toString(), "--config.file=" + config,
+                    "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + port)
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+
+            HttpClient http = vertx.createHttpClient();
+            Map<String, JsonObject> targets = Map.of();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                targets = scrapeTargets(http, port);
+                if (targets.size() == 2 && targets.values().stream().noneMatch(t -> "unknown".equals(t.getString("health")))) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            String log = Files.exists(dir.resolve("prometheus.log")) ? Files.readString(dir.resolve("prometheus.log")) : "";
+            assertThat(targets).as(log).containsOnlyKeys("exgate", "exgate-without-token");
+            assertThat(targets.get("exgate").getString("health")).as("%s", targets.get("exgate")).isEqualTo("up");
+            assertThat(targets.get("exgate-without-token").getString("health")).isEqualTo("down");
+            assertThat(targets.get("exgate-without-token").getString("lastError")).contains("401");
+        } finally {
+            if (server != null) {
+                server.destroy();
+                if (!server.waitFor(30, TimeUnit.SECONDS)) {
+                    server.destroyForcibly();
+                }
+            }
+            if (exgate != null) {
+                exgate.stop().await(30, TimeUnit.SECONDS);
+            }
+            vertx.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Prometheus' active targets by job; empty while Prometheus is not answering yet. */
+    private static Map<String, JsonObject> scrapeTargets(HttpClient http, int port) {
+        try {
+            Answer answer = send(http, new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
+                    .setURI("/api/v1/targets?state=active"), null);
+            if (answer.status() != 200) {
+                return Map.of();
+            }
+            Map<String, JsonObject> byJob = new HashMap<>();
+            JsonArray active = new JsonObject(answer.body()).getJsonObject("data").getJsonArray("activeTargets");
+            for (int i = 0; i < active.size(); i++) {
+                JsonObject t = active.getJsonObject(i);
+                byJob.put(t.getJsonObject("labels").getString("job"), t);
+            }
+            return byJob;
+        } catch (Exception notYet) {
+            return Map.of();
+        }
+    }
+
+    /** Starts exgate in this JVM, both listeners on free loopback ports, in front of a simulated mailbox server. */
+    private Exgate startExgate(Vertx vertx, String... adminLines) throws Exception {
+        SelfSignedCertificate.write(dir.resolve("certs"), "outlook", List.of("localhost"), Duration.ofDays(2));
+        int backendPort = new SimulatedMailboxServer(vertx, "ex1", SimulatedMailboxServer.Settings.exchangeLike())
+                .start("127.0.0.1", 0).await(10, TimeUnit.SECONDS);
+        List<String> lines = new ArrayList<>(List.of(
+                "listen: 127.0.0.1:0",
+                "tls:",
+                "  certificates:",
+                "    - cert: certs/outlook.pem",
+                "      key: certs/outlook.key",
+                "admin:",
+                "  listen: 127.0.0.1:0"));
+        lines.addAll(List.of(adminLines));
+        lines.addAll(List.of(
+                "backends:",
+                "  - name: ex1",
+                "    url: http://127.0.0.1:" + backendPort,
+                // No probes during the test: the backend starts up, as exgate assumes.
+                "health:",
+                "  interval: 1h",
+                ""));
+        Path config = Files.writeString(dir.resolve("exgate.yaml"), String.join("\n", lines));
+        return Exgate.start(ConfigLoader.load(config)).await(20, TimeUnit.SECONDS);
+    }
+
     /** Starts exgate in this JVM in front of a simulated mailbox server, makes some traffic, and returns its /metrics page. */
     private String scrapeARunningExgate() throws Exception {
         Vertx vertx = Vertx.vertx();
         Exgate exgate = null;
         try {
-            SelfSignedCertificate.write(dir.resolve("certs"), "outlook", List.of("localhost"), Duration.ofDays(2));
-            int backendPort = new SimulatedMailboxServer(vertx, "ex1", SimulatedMailboxServer.Settings.exchangeLike())
-                    .start("127.0.0.1", 0).await(10, TimeUnit.SECONDS);
-            Path config = Files.writeString(dir.resolve("exgate.yaml"), String.join("\n",
-                    "listen: 127.0.0.1:0",
-                    "tls:",
-                    "  certificates:",
-                    "    - cert: certs/outlook.pem",
-                    "      key: certs/outlook.key",
-                    "admin:",
-                    "  listen: 127.0.0.1:0",
-                    "backends:",
-                    "  - name: ex1",
-                    "    url: http://127.0.0.1:" + backendPort,
-                    // No probes during the test: the backend starts up, as exgate assumes.
-                    "health:",
-                    "  interval: 1h",
-                    ""));
-            exgate = Exgate.start(ConfigLoader.load(config)).await(20, TimeUnit.SECONDS);
+            exgate = startExgate(vertx);
 
             // Labelled series (per protocol, action, backend) exist only once a request has used them.
             HttpClient client = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false)
