@@ -676,7 +676,9 @@ end
         if not peaks:
             peaks = [self.wrk("exgate", "1 mapi execute", a.duration, 64, self.env13)["rate"]]
         half = max(peaks) / 2
-        delay = max(1, int(64 * 1000 / half))
+        # Each of the 64 connections waits this long between requests; never so long that a short run
+        # (the smoke) would send nothing at all.
+        delay = max(1, min(int(64 * 1000 / half), a.duration * 1000 // 4))
         pids = self.pids("exgate")
         base = self.wrk("exgate", "4 half-rate, no polls", a.duration, 64, self.env13, delay_ms=delay)
         rss0, heap0 = self.mem_kib(pids, "VmRSS") / 1024, self.heap_mib()
@@ -695,7 +697,8 @@ end
         self.stop("polls")
         extra = {"polls": status["opened"], "polls_failed": status["failed"], "active_notification_waits": active,
                  "rss_without_mib": rss0, "heap_without_mib": heap0, "rss_with_mib": rss1, "heap_with_mib": heap1,
-                 "peak_rss_with_mib": hwm, "p99_ratio_with_vs_without": loaded["p99_ms"] / base["p99_ms"],
+                 "peak_rss_with_mib": hwm,
+                 "p99_ratio_with_vs_without": loaded["p99_ms"] / base["p99_ms"] if base["p99_ms"] else None,
                  "target_rate": half, "delay_ms": delay}
         loaded.update(extra)
         self.s4 = extra
@@ -776,9 +779,10 @@ end
         if getattr(self, "s4", None):
             s = self.s4
             print("scenario 4 (exgate): %d NotificationWait long polls held (%d failed); RSS %.0f -> %.0f MiB "
-                  "(peak %.0f MiB), heap used %.0f -> %.0f MiB; s1 at %.0f req/s: p99 with/without polls = %.2fx"
+                  "(peak %.0f MiB), heap used %.0f -> %.0f MiB; s1 at %.0f req/s: p99 with/without polls = %s"
                   % (s["polls"], s["polls_failed"], s["rss_without_mib"], s["rss_with_mib"], s["peak_rss_with_mib"],
-                     s["heap_without_mib"], s["heap_with_mib"], s["target_rate"], s["p99_ratio_with_vs_without"]))
+                     s["heap_without_mib"], s["heap_with_mib"], s["target_rate"],
+                     "n/a" if s["p99_ratio_with_vs_without"] is None else "%.2fx" % s["p99_ratio_with_vs_without"]))
         errs = sum(r.get("errors") or 0 for r in self.results)
         if errs:
             print("errors (wrk socket errors / non-2xx, failed streams) over the whole run: %d, see %s" % (errs, tpath))

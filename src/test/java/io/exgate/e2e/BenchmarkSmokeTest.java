@@ -1,0 +1,63 @@
+package io.exgate.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps the side-by-side benchmark (src/test/bench/run) working: its smoke run completes and reports
+ * every scenario for every peer, without errors. It says nothing about speed and asserts none.
+ */
+class BenchmarkSmokeTest {
+    private static final Path REPO = Path.of(System.getProperty("user.dir")).resolve("../..").normalize();
+
+    @Test
+    void theBenchmarkSmokeRunReportsEveryScenarioForEveryPeer() throws Exception {
+        Path results = REPO.resolve("target/bench");
+        List<Path> before = tsvFiles(results);
+        Process bench = new ProcessBuilder(REPO.resolve("src/test/bench/run").toString(), "--smoke")
+                .directory(REPO.toFile()).redirectErrorStream(true).start();
+        bench.getOutputStream().close();
+        String output = new String(bench.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(bench.waitFor(10, TimeUnit.MINUTES)).as("the smoke run ends").isTrue();
+        assertThat(bench.exitValue()).as(output).isZero();
+
+        List<Path> after = tsvFiles(results);
+        after.removeAll(before);
+        assertThat(after).as("one new results file").hasSize(1);
+        List<String> rows = Files.readAllLines(after.get(0), StandardCharsets.UTF_8);
+        List<String> header = List.of(rows.get(0).split("\t"));
+        int rate = header.indexOf("rate");
+        int errors = header.indexOf("errors");
+        for (String scenario : List.of("1 mapi execute", "2 handshake tls1.3", "2 handshake tls1.2", "3 stream up", "3 stream down")) {
+            for (String peer : List.of("direct", "exgate", "nginx", "haproxy")) {
+                String[] row = rows.stream().map(r -> r.split("\t", -1)).filter(r -> r[0].equals(scenario) && r[1].equals(peer))
+                        .findFirst().orElseThrow(() -> new AssertionError("no row for " + scenario + " / " + peer + " in " + rows));
+                assertThat(Double.parseDouble(row[rate])).as(scenario + " / " + peer + " rate").isPositive();
+                assertThat(row[errors]).as(scenario + " / " + peer + " errors").isIn("", "0");
+            }
+        }
+        for (String scenario : List.of("4 half-rate, no polls", "4 half-rate, 200 polls")) {
+            String[] row = rows.stream().map(r -> r.split("\t", -1)).filter(r -> r[0].equals(scenario) && r[1].equals("exgate"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no row for " + scenario + " in " + rows));
+            assertThat(Double.parseDouble(row[rate])).as(scenario + " rate").isPositive();
+        }
+        assertThat(output).contains("200 NotificationWait long polls held (0 failed)");
+    }
+
+    private static List<Path> tsvFiles(Path folder) throws Exception {
+        if (!Files.isDirectory(folder)) {
+            return new ArrayList<>();
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            return new ArrayList<>(files.filter(f -> f.getFileName().toString().matches("results-.*\\.tsv")).toList());
+        }
+    }
+}
