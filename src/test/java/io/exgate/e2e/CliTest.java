@@ -99,7 +99,7 @@ class CliTest {
     @Test
     void theDemoStartsWithNothingElseAndItsPrintedCurlCommandsWork() throws Exception {
         int port = Lab.freePort();
-        try (ExgateProcess demo = ExgateProcess.start(List.of(), "demo", "--port", String.valueOf(port), "--dir", dir.toString())) {
+        try (ExgateProcess demo = ExgateProcess.start(List.of(), "demo", "--host", "127.0.0.2", "--port", String.valueOf(port), "--dir", dir.toString())) {
             demo.awaitLine(Pattern.compile("Press Ctrl\\+C to stop"), Duration.ofSeconds(60));
             List<String> commands = new ArrayList<>();
             for (String line : demo.output) {

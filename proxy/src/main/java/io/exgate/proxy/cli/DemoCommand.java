@@ -29,15 +29,24 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8443", paramLabel = "PORT", description = "HTTPS port (default: ${DEFAULT-VALUE})")
     int port;
 
+    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+            description = "address to listen on, e.g. 0.0.0.0 inside a container (default: ${DEFAULT-VALUE})")
+    String host;
+
     @Option(names = "--dir", paramLabel = "DIR",
             description = "where to write the demo's configuration, certificate and logs (default: a new temporary folder)")
     Path dir;
+
+    private static boolean isWildcard(String address) {
+        return address.equals("0.0.0.0") || address.equals("::");
+    }
 
     @Override
     public Integer call() throws IOException {
         Path home = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("exgate-demo-");
         SelfSignedCertificate.Written cert = SelfSignedCertificate.write(home.resolve("certs"), "localhost",
-                List.of("localhost", "127.0.0.1"), Duration.ofDays(30));
+                java.util.stream.Stream.of("localhost", "127.0.0.1", host).filter(n -> !isWildcard(n)).distinct().toList(),
+                Duration.ofDays(30));
         Vertx backends = Vertx.vertx();
         SimulatedMailboxServer.Settings settings = SimulatedMailboxServer.Settings.exchangeLike()
                 .withPendingPeriod(Duration.ofSeconds(2))
@@ -58,7 +67,7 @@ final class DemoCommand implements Callable<Integer> {
         Path config = home.resolve("exgate.yaml");
         Files.writeString(config, """
                 # Written by `exgate demo`: two simulated mailbox servers behind exgate.
-                listen: 127.0.0.1:%d
+                listen: "%s:%d"
                 tls:
                   certificates:
                     - cert: certs/localhost.pem
@@ -73,7 +82,7 @@ final class DemoCommand implements Callable<Integer> {
                   idle: 15m
                 logs:
                   directory: logs
-                """.formatted(port, port1, port2), StandardCharsets.UTF_8);
+                """.formatted(host.contains(":") ? "[" + host + "]" : host, port, port1, port2), StandardCharsets.UTF_8);
         ExgateConfig c;
         try {
             c = ConfigLoader.load(config);
@@ -95,8 +104,8 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void printTryIt(int port, Path home, Path config) {
-        String base = "https://localhost:" + port;
+    private void printTryIt(int port, Path home, Path config) {
+        String base = "https://" + (isWildcard(host) ? "localhost" : host.contains(":") ? "[" + host + "]" : host) + ":" + port;
         String cookies = home.resolve("cookies.txt").toString();
         String mapi = "'" + base + "/mapi/emsmdb/?MailboxId=" + MAILBOX + "'";
         String mapiHeaders = "-H 'Content-Type: application/mapi-http' -H 'X-ClientApplication: Outlook/16.0.17928.20114'";
