@@ -81,7 +81,7 @@ public final class Exgate {
             throw new UncheckedIOException("cannot create logs.directory " + config.logDirectory(), e);
         }
         int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
         AtomicReference<MailboxMap> mailboxMap = new AtomicReference<>(config.routing().initialMap());
         BackendStates states = new BackendStates(config.health());
         MailboxRouter router = new MailboxRouter(config.routing().routes(), affinityCookie(config), mailboxMap::get,

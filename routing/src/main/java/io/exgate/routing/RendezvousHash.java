@@ -16,11 +16,14 @@ public final class RendezvousHash {
 
     /** The backends in preference order for the key: the first is the choice, the next its fallback. */
     public static List<Backend> rank(String key, List<WeightedBackend> backends) {
+        if (backends.size() == 1) {
+            return List.of(backends.get(0).backend()); // runs per request: one backend needs no hashing
+        }
         List<Scored> scored = new ArrayList<>(backends.size());
         for (WeightedBackend b : backends) {
             scored.add(new Scored(b.backend(), score(key, b)));
         }
-        scored.sort(Comparator.comparingDouble(Scored::score).reversed().thenComparing(s -> s.backend().name()));
+        scored.sort(BEST_FIRST);
         List<Backend> out = new ArrayList<>(scored.size());
         for (Scored s : scored) {
             out.add(s.backend());
@@ -30,6 +33,9 @@ public final class RendezvousHash {
 
     private record Scored(Backend backend, double score) {
     }
+
+    private static final Comparator<Scored> BEST_FIRST =
+            Comparator.comparingDouble(Scored::score).reversed().thenComparing(s -> s.backend().name());
 
     /** Logarithmic method: weight / -ln(u) with u uniform in (0,1) from the hash. */
     static double score(String key, WeightedBackend b) {
