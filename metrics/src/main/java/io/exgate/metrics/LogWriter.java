@@ -21,6 +21,11 @@ final class LogWriter implements Runnable {
     /** How long a quiet writer waits before looking again: bounds how late a line reaches the disk. */
     static final long POLL_MILLIS = 500;
     private static final int MAX_BATCH = 4096;
+    /**
+     * How long the writer lets lines gather once one has come. Without it a busy exgate woke this thread
+     * (and wrote to the file) for almost every request, on the CPU the event loops need.
+     */
+    static final long LINGER_MILLIS = 100;
 
     private final BlockingQueue<HttpProxyLogRecord> queue;
     private final HttpProxyLog owner;
@@ -53,6 +58,7 @@ final class LogWriter implements Runnable {
             HttpProxyLogRecord first = take(owner.isClosing() ? 10 : POLL_MILLIS);
             if (first != null) {
                 batch.add(first);
+                linger();
                 queue.drainTo(batch, MAX_BATCH - 1);
                 write(batch);
                 batch.clear();
@@ -74,6 +80,17 @@ final class LogWriter implements Runnable {
         } catch (InterruptedException e) {
             // Nobody interrupts this thread on purpose; closing is signalled through the owner.
             return null;
+        }
+    }
+
+    private void linger() {
+        if (owner.isClosing() || queue.size() >= MAX_BATCH) {
+            return;
+        }
+        try {
+            Thread.sleep(LINGER_MILLIS);
+        } catch (InterruptedException e) {
+            // Nobody interrupts this thread on purpose; the batch is simply written now.
         }
     }
 

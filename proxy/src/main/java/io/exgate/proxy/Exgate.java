@@ -109,7 +109,7 @@ public final class Exgate {
             throw new UncheckedIOException("cannot create logs.directory " + config.logDirectory(), e);
         }
         int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
         Routing routing = new Routing(new AtomicReference<>(config.routing().initialMap()),
                 new StickyTable(STICKY_CAPACITY, STICKY_IDLE_MILLIS, System::nanoTime), new OutstandingRequests(),
                 new AtomicReference<>(affinityCookie(config)));

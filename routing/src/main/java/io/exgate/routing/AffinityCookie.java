@@ -5,7 +5,9 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -21,6 +23,12 @@ public final class AffinityCookie {
 
     private final byte[] secret;
     private final ThreadLocal<Mac> mac;
+    /**
+     * Signatures already computed: a client that returns no cookie is given one with every answer, and an
+     * HMAC per request showed in profiles. Bounded; emptied when full.
+     */
+    private final Map<String, String> signatures = new ConcurrentHashMap<>();
+    static final int MAX_REMEMBERED = 16_384;
 
     public AffinityCookie(byte[] secret) {
         if (secret.length < 16) {
@@ -45,18 +53,22 @@ public final class AffinityCookie {
         if (!key.isPresent()) {
             return PREFIX + "any";
         }
+        byte[] digest = SHA256.get().digest((key.kind().logName() + ':' + key.value()).getBytes(StandardCharsets.UTF_8));
+        return PREFIX + HexFormat.of().formatHex(digest, 0, 4);
+    }
+
+    /** One digest per thread: looking the algorithm up for every request showed in profiles. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest((key.kind().logName() + ':' + key.value()).getBytes(StandardCharsets.UTF_8));
-            return PREFIX + HexFormat.of().formatHex(digest, 0, 4);
+            return MessageDigest.getInstance("SHA-256");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
-    }
+    });
 
     /** The value naming a backend: {@code <backend>.<signature>}. */
     public String value(String cookieName, String backendName) {
-        return backendName + '.' + sign(cookieName, backendName);
+        return backendName + '.' + signRemembered(cookieName, backendName);
     }
 
     /** The backend a cookie names, if its signature holds for this cookie name. */
@@ -75,5 +87,20 @@ public final class AffinityCookie {
         Mac m = mac.get();
         byte[] tag = m.doFinal((cookieName + '=' + backendName).getBytes(StandardCharsets.UTF_8));
         return B64.encodeToString(java.util.Arrays.copyOf(tag, 16));
+    }
+
+    /** As {@link #sign}, remembered; only for configured backend names, never for what a client sent. */
+    private String signRemembered(String cookieName, String backendName) {
+        String signed = cookieName + '=' + backendName;
+        String known = signatures.get(signed);
+        if (known != null) {
+            return known;
+        }
+        String signature = sign(cookieName, backendName);
+        if (signatures.size() >= MAX_REMEMBERED) {
+            signatures.clear();
+        }
+        signatures.put(signed, signature);
+        return signature;
     }
 }

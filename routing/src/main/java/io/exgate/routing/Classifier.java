@@ -3,11 +3,9 @@ package io.exgate.routing;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /** Tells which Exchange protocol and action a request is, from its method, normalised path and headers. */
 public final class Classifier {
-    private static final Pattern TOKEN = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
     private static final Map<String, String> MAPI_TYPES = canonical(
             "Connect", "Execute", "Disconnect", "NotificationWait", "PING", "Bind", "Unbind", "CompareMIds",
             "DNToMId", "GetMatches", "GetPropList", "GetProps", "GetSpecialTable", "GetTemplateInfo", "ModLinkAtt",
@@ -37,19 +35,42 @@ public final class Classifier {
     }
 
     private static Classification mapi(NormalizedPath path, Function<String, String> header) throws BadRoutingInputException {
-        String p = path.value().toLowerCase(Locale.ROOT);
-        ExchangeProtocol protocol = p.equals("/mapi/emsmdb") || p.startsWith("/mapi/emsmdb/") ? ExchangeProtocol.MAPI_EMSMDB
-                : p.equals("/mapi/nspi") || p.startsWith("/mapi/nspi/") ? ExchangeProtocol.MAPI_NSPI
+        String p = path.value();
+        ExchangeProtocol protocol = under(p, "/mapi/emsmdb") ? ExchangeProtocol.MAPI_EMSMDB
+                : under(p, "/mapi/nspi") ? ExchangeProtocol.MAPI_NSPI
                 : ExchangeProtocol.MAPI;
         String type = header.apply("X-RequestType");
         if (type == null || protocol == ExchangeProtocol.MAPI) {
             return new Classification(protocol, null);
         }
         String t = type.trim();
-        if (!TOKEN.matcher(t).matches()) {
+        if (!isToken(t)) {
             throw new BadRoutingInputException("X-RequestType", "is not a request type name");
         }
         return new Classification(protocol, MAPI_TYPES.getOrDefault(t.toLowerCase(Locale.ROOT), t));
+    }
+
+    /** The path is {@code dir} or below it, in any case. */
+    private static boolean under(String path, String dir) {
+        return path.regionMatches(true, 0, dir, 0, dir.length()) && (path.length() == dir.length() || path.charAt(dir.length()) == '/');
+    }
+
+    /** {@code [A-Za-z][A-Za-z0-9_]{0,63}}, checked without a regex: this runs for every MAPI request. */
+    static boolean isToken(String t) {
+        if (t.isEmpty() || t.length() > 64 || !isLetter(t.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (!isLetter(c) && !(c >= '0' && c <= '9') && c != '_') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isLetter(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
     }
 
     private static Classification rpc(String method, Function<String, String> header) {

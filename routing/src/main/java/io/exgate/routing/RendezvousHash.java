@@ -13,6 +13,9 @@ public final class RendezvousHash {
 
     /** The backends in preference order for the key: the first is the choice, the next its fallback. */
     public static List<Backend> rank(String key, List<WeightedBackend> backends) {
+        if (backends.size() == 1) {
+            return List.of(backends.get(0).backend()); // runs per request: one backend needs no hashing
+        }
         int n = backends.size();
         // The key's part of the hash is the same for every backend: computed once (this runs per request).
         long keyState = (fnv(OFFSET_BASIS, key) ^ 0xff) * PRIME;

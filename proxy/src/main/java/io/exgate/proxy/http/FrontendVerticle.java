@@ -67,6 +67,9 @@ public final class FrontendVerticle extends VerticleBase {
                 .setMaxInitialLineLength(config.limits().maxRequestLine())
                 .setCompressionSupported(false)
                 .setDecompressionSupported(false)
+                // exgate relays no WebSockets: without these Vert.x puts an extension handler in every pipeline.
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false)
                 .setTcpNoDelay(true)
                 // A backstop a little beyond the per-request idle watch, which fires first and answers 504.
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)

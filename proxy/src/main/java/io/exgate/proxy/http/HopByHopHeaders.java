@@ -1,47 +1,78 @@
 package io.exgate.proxy.http;
 
 import io.vertx.core.MultiMap;
-import java.util.HashSet;
-import java.util.Locale;
+import io.vertx.core.http.HttpHeaders;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Copies end-to-end headers only. Hop-by-hop headers (RFC 9110 section 7.6.1) and every header a
  * {@code Connection} header names belong to one connection and must not cross the proxy.
+ *
+ * <p>Runs twice per request: names are compared with {@code equalsIgnoreCase} (which checks the
+ * length first) rather than lower-cased into a set, so that copying allocates nothing but the copies.
  */
 final class HopByHopHeaders {
-    private static final Set<String> ALWAYS = Set.of(
-            "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
-            "te", "trailer", "transfer-encoding", "upgrade");
+    private static final String[] ALWAYS = {
+        "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
+        "te", "trailer", "transfer-encoding", "upgrade"};
 
     private HopByHopHeaders() {
     }
 
-    /** Copies {@code from} into {@code to}, leaving out hop-by-hop headers and those in {@code skip}. */
-    static void copyEndToEnd(MultiMap from, MultiMap to, Set<String> skip) {
-        Set<String> named = connectionTokens(from);
+    /** Copies {@code from} into {@code to}, leaving out hop-by-hop headers and those in {@code skip} (any case). */
+    static void copyEndToEnd(MultiMap from, MultiMap to, List<String> skip) {
+        List<String> named = connectionTokens(from);
         for (Map.Entry<String, String> e : from) {
-            String name = e.getKey().toLowerCase(Locale.ROOT);
-            if (!ALWAYS.contains(name) && !named.contains(name) && !skip.contains(name)) {
-                to.add(e.getKey(), e.getValue());
+            String name = e.getKey();
+            if (!in(ALWAYS, name) && !in(named, name) && !in(skip, name)) {
+                to.add(name, e.getValue());
             }
         }
     }
 
-    private static Set<String> connectionTokens(MultiMap headers) {
-        if (!headers.contains("Connection")) {
-            return Set.of(); // The usual case: nothing to collect, nothing to allocate.
+    private static boolean in(String[] names, String name) {
+        for (String n : names) {
+            if (n.equalsIgnoreCase(name)) {
+                return true;
+            }
         }
-        Set<String> tokens = new HashSet<>();
-        for (String value : headers.getAll("Connection")) {
-            for (String token : value.split(",")) {
-                String t = token.trim().toLowerCase(Locale.ROOT);
-                if (!t.isEmpty()) {
+        return false;
+    }
+
+    private static boolean in(List<String> names, String name) {
+        for (int i = 0; i < names.size(); i++) {
+            if (names.get(i).equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The header names the Connection header lists, other than the ones always dropped. */
+    private static List<String> connectionTokens(MultiMap headers) {
+        List<String> values = headers.getAll(HttpHeaders.CONNECTION);
+        if (values.isEmpty()) {
+            return List.of(); // The usual request: nothing to collect, nothing to allocate.
+        }
+        List<String> tokens = null;
+        for (String value : values) {
+            // "keep-alive" or "close" as a rule: one token, no split.
+            for (int start = 0, comma; start <= value.length(); start = comma + 1) {
+                comma = value.indexOf(',', start);
+                if (comma < 0) {
+                    comma = value.length();
+                }
+                String t = value.substring(start, comma).trim();
+                if (!t.isEmpty() && !in(ALWAYS, t)) {
+                    if (tokens == null) {
+                        tokens = new ArrayList<>(2);
+                    }
                     tokens.add(t);
                 }
             }
         }
-        return tokens;
+        return tokens == null ? List.of() : tokens;
     }
 }

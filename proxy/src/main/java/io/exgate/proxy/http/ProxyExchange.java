@@ -6,19 +6,21 @@ import io.exgate.routing.MailboxRouter;
 import io.exgate.routing.RoutingDecision;
 import io.exgate.routing.RequestTarget;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.streams.Pipe;
+import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,9 +33,11 @@ import org.slf4j.LoggerFactory;
 final class ProxyExchange {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
     /** Set by exgate itself; whatever the client sent under these names is replaced. */
-    private static final Set<String> REPLACED = Set.of("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-request-id");
+    private static final List<String> REPLACED = List.of("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-request-id");
 
-    private final Vertx vertx;
+    private static final CharSequence X_PENDING_PERIOD = HttpHeaders.createOptimized("X-PendingPeriod");
+
+    private final Context context;
     private final HttpServerRequest request;
     private final RequestTarget target;
     private final MailboxRouter router;
@@ -62,7 +66,7 @@ final class ProxyExchange {
                   BackendLink link, String requestId, long idleMillis, RequestLog log, PassiveHealth passive) {
         this.log = log;
         this.passive = passive;
-        this.vertx = vertx;
+        this.context = vertx.getOrCreateContext();
         this.request = request;
         this.target = target;
         this.decision = decision;
@@ -138,7 +142,7 @@ final class ProxyExchange {
         HopByHopHeaders.copyEndToEnd(request.headers(), headers, REPLACED);
         headers.set("X-Forwarded-For", request.remoteAddress().hostAddress());
         headers.set("X-Forwarded-Proto", "https");
-        String host = request.getHeader("Host");
+        String host = request.getHeader(HttpHeaders.HOST);
         if (host == null && request.authority() != null) {
             // HTTP/2 carries the host as :authority; the backend speaks HTTP/1.1 and needs Host.
             host = request.authority().toString();
@@ -148,11 +152,12 @@ final class ProxyExchange {
             headers.set("X-Forwarded-Host", host);
         }
         headers.set(RequestIds.HEADER, requestId);
-        boolean chunked = request.headers().contains("Transfer-Encoding", "chunked", true);
+        boolean chunked = request.headers().contains(HttpHeaders.TRANSFER_ENCODING, HttpHeaders.CHUNKED, true);
         if (chunked) {
             out.setChunked(true);
         }
-        if (request.headers().contains("Expect", "100-continue", true)) {
+        boolean expectsContinue = request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true);
+        if (expectsContinue) {
             // Relayed, not invented: the client gets "HTTP/1.1 100 Continue" when the backend says so.
             out.continueHandler(v -> {
                 if (!finished && !responding) {
@@ -161,15 +166,26 @@ final class ProxyExchange {
             });
         }
         out.response().onComplete(this::onResponse);
-        if (chunked || hasContentLength()) {
-            out.sendHead();
-        }
         requestStream = new MeteredWriteStream(out, watch);
+        boolean hasBody = chunked || hasContentLength();
+        if (hasBody && expectsContinue) {
+            out.sendHead(); // the client sends its body only after the backend's 100 Continue
+        }
         body.to(requestStream).onFailure(this::onRequestBodyFailed);
+        if (hasBody && !expectsContinue) {
+            // A body that does not follow at once (an RPC IN channel) still gets its head to the backend
+            // now; the usual body is already queued, and its first write carries the head in the same
+            // packet. The pipe's drain runs first, as it was scheduled first.
+            context.runOnContext(v -> {
+                if (!finished && !requestStream.used()) {
+                    out.sendHead();
+                }
+            });
+        }
     }
 
     private boolean hasContentLength() {
-        String length = request.getHeader("Content-Length");
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         return length != null && !length.equals("0");
     }
 
@@ -206,7 +222,7 @@ final class ProxyExchange {
         if (in.statusMessage() != null) {
             response.setStatusMessage(in.statusMessage());
         }
-        HopByHopHeaders.copyEndToEnd(in.headers(), response.headers(), Set.of());
+        HopByHopHeaders.copyEndToEnd(in.headers(), response.headers(), List.of());
         if (!response.headers().contains(RequestIds.HEADER)) {
             response.putHeader(RequestIds.HEADER, requestId);
         }
@@ -214,13 +230,13 @@ final class ProxyExchange {
         if (decision.setCookie() != null) {
             response.headers().add("Set-Cookie", decision.setCookie() + "; Path=/; Secure; HttpOnly");
         }
-        applyPendingPeriod(in.getHeader("X-PendingPeriod"));
-        if (!in.headers().contains("Content-Length") && bodyAllowed(in.statusCode()) && request.version() != HttpVersion.HTTP_1_0) {
+        applyPendingPeriod(in.getHeader(X_PENDING_PERIOD));
+        if (!in.headers().contains(HttpHeaders.CONTENT_LENGTH) && bodyAllowed(in.statusCode()) && request.version() != HttpVersion.HTTP_1_0) {
             response.setChunked(true);
         }
         // An answer whose body does not follow at once (an RPC OUT channel, a long poll) still gets its
         // head to the client now; for the usual answer the body is already written by then, head included.
-        vertx.getOrCreateContext().runOnContext(v -> {
+        context.runOnContext(v -> {
             if (!finished && !response.headWritten() && !response.ended()) {
                 response.writeHead();
             }

@@ -8,6 +8,7 @@ import io.exgate.metrics.HttpProxyLogRecord;
 import io.exgate.routing.RequestTarget;
 import io.exgate.routing.RoutingDecision;
 import io.exgate.routing.VirtualDirectory;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Instant;
 import java.util.function.Consumer;
@@ -21,6 +22,12 @@ final class RequestLog {
     record Sink(Consumer<HttpProxyLogRecord> writer, String serverHostName, String[] version, boolean logAnonymous401,
                 ExgateMeters meters) {
     }
+
+    /** Header names with their hash computed once: every line looks several up. */
+    private static final CharSequence CLIENT_REQUEST_ID = HttpHeaders.createOptimized("client-request-id");
+    private static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("X-RequestId");
+    private static final CharSequence X_CLIENT_INFO = HttpHeaders.createOptimized("X-ClientInfo");
+    private static final CharSequence X_REQUEST_TYPE = HttpHeaders.createOptimized("X-RequestType");
 
     private final Sink sink;
     private final HttpServerRequest request;
@@ -99,14 +106,14 @@ final class RequestLog {
         sink.meters().requestEnded(decision == null ? vdir.name() : decision.classification().protocol().name(),
                 decision == null ? null : decision.classification().action(), decision == null ? null : decision.backend().name(),
                 status, System.nanoTime() - startNanos, requestBytes, responseBytes, started);
-        String authorization = request.getHeader("Authorization");
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
         String scheme = ConnectionBoundAuth.scheme(authorization);
         if (status == 401 && scheme == null && !sink.logAnonymous401()) {
             return; // Exchange leaves the anonymous first leg of every handshake out, too.
         }
         HttpProxyLogRecord.Builder b = HttpProxyLogRecord.builder(vdir.logName());
         long now = System.nanoTime();
-        set(b, DateTime, Instant.now().toString());
+        set(b, DateTime, IsoInstant.format(Instant.now()));
         set(b, RequestId, requestId);
         set(b, MajorVersion, sink.version()[0]);
         set(b, MinorVersion, sink.version()[1]);
@@ -114,7 +121,7 @@ final class RequestLog {
         set(b, RevisionVersion, sink.version()[3]);
         set(b, ClientRequestId, clientRequestId());
         set(b, Protocol, vdir.logName());
-        String host = request.getHeader("Host");
+        String host = request.getHeader(HttpHeaders.HOST);
         set(b, UrlHost, host == null ? (request.authority() == null ? "" : request.authority().host()) : stripPort(host));
         set(b, UrlStem, target == null ? request.path() : target.path().value());
         set(b, UrlQuery, target == null || target.query() == null ? "" : "?" + target.query());
@@ -122,7 +129,7 @@ final class RequestLog {
         set(b, ProtocolAction, decision == null || decision.classification().action() == null ? "" : decision.classification().action());
         set(b, AuthenticationType, scheme == null ? "Anonymous" : scheme.equalsIgnoreCase("Bearer") ? "OAuth" : scheme);
         set(b, IsAuthenticated, String.valueOf(scheme != null && status != 401 && status != 403));
-        set(b, UserAgent, request.getHeader("User-Agent"));
+        set(b, UserAgent, request.getHeader(HttpHeaders.USER_AGENT));
         set(b, ClientIpAddress, request.remoteAddress() == null ? "" : request.remoteAddress().hostAddress());
         set(b, ServerHostName, sink.serverHostName());
         set(b, HttpStatus, String.valueOf(status));
@@ -157,10 +164,10 @@ final class RequestLog {
 
     private String clientRequestId() {
         if (vdir != VirtualDirectory.MAPI) {
-            return request.getHeader("client-request-id");
+            return request.getHeader(CLIENT_REQUEST_ID);
         }
-        return "R:" + orNull(request.getHeader("X-RequestId")) + ";CI:" + orNull(request.getHeader("X-ClientInfo")) + ";RT:"
-                + orNull(request.getHeader("X-RequestType"));
+        return "R:" + orNull(request.getHeader(X_REQUEST_ID)) + ";CI:" + orNull(request.getHeader(X_CLIENT_INFO)) + ";RT:"
+                + orNull(request.getHeader(X_REQUEST_TYPE));
     }
 
     private static String orNull(String v) {
