@@ -56,6 +56,7 @@ public final class ExgateMeters {
     private final Counter connections;
     private final Counter handshakeFailures;
     private final Counter connectionsRefused;
+    private volatile List<LongSupplier> logCounters = List.of();
     private final Map<String, Counter> refused = new ConcurrentHashMap<>();
     private final MultiGauge certificates;
 
@@ -235,6 +236,8 @@ public final class ExgateMeters {
     }
 
     public void httpProxyLog(LongSupplier written, LongSupplier dropped) {
+        // Micrometer holds a function counter's object weakly: kept here, or the first GC turns both into 0.
+        logCounters = List.of(written, dropped);
         FunctionCounter.builder("exgate.httpproxy.log.written", written, LongSupplier::getAsLong)
                 .description("HttpProxy log lines written").register(registry);
         FunctionCounter.builder("exgate.httpproxy.log.dropped", dropped, LongSupplier::getAsLong)

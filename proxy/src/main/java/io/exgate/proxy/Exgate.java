@@ -65,6 +65,7 @@ public final class Exgate {
     private final Routing routing;
     private final ExgateMeters meters;
     private final PinnedConnections.Shared pins;
+    private final ClientConnections connections;
     private final AtomicBoolean reloading = new AtomicBoolean();
     // Replaced by a configuration reload; read and written only by start and reload, one at a time.
     private volatile ExgateConfig config;
@@ -74,8 +75,9 @@ public final class Exgate {
     private Exgate(Vertx vertx, List<String> deployments, List<FrontendVerticle> listeners, Optional<AdminServer> admin,
                    TlsEngine engine, CertificateReloader certificates, LiveHttpProxyLog httpProxyLog, BackendStates states,
                    Routing routing, ExgateMeters meters, PinnedConnections.Shared pins, ExgateConfig config, HealthChecker checker,
-                   Optional<MailboxMapReloader> mapReloader) {
+                   Optional<MailboxMapReloader> mapReloader, ClientConnections connections) {
         this.vertx = vertx;
+        this.connections = connections;
         this.deployments = deployments;
         this.listeners = listeners;
         this.port = listeners.get(0).actualPort();
@@ -162,7 +164,7 @@ public final class Exgate {
             checker.start();
             checkExtendedProtection(vertx, config, config.certificates(), meters);
             Exgate exgate = new Exgate(vertx, deployments, listeners, admin, engine, certificates, httpProxyLog, states, routing,
-                    meters, pinCounts, config, checker, reloader);
+                    meters, pinCounts, config, checker, reloader, context.connections());
             self.set(exgate);
             LOG.info("exgate {} listening on https://{}:{} (TLS engine: {}; {}; {} event loops); backends: {}{}",
                     ExgateVersion.get(), config.listen().host(), exgate.port, engine.describe(),
@@ -400,18 +402,39 @@ public final class Exgate {
 
     /** Stops accepting, lets requests in flight finish within {@code timeouts.shutdown}, then closes. */
     public Future<Void> stop() {
-        LOG.info("exgate stopping: no new connections; waiting for requests in flight");
+        LOG.info("exgate stopping: requests from now on are answered with Connection: close; then no new connections, "
+                + "requests in flight finish");
         certificates.stop();
         checker.stop();
         mapReloader.ifPresent(MailboxMapReloader::stop);
+        connections.startDrain();
         Future<Void> adminClosed = admin.map(AdminServer::close).orElse(Future.succeededFuture());
-        List<Future<Void>> undeploys = deployments.stream().map(vertx::undeploy).toList();
-        return Future.join(new ArrayList<>(undeploys)).mapEmpty()
+        // A short linger first: a keep-alive client whose next request is already on its way gets an answer
+        // (with Connection: close) instead of a connection closed under it.
+        long linger = Math.min(DRAIN_LINGER_MILLIS, Math.max(0, config.timeouts().shutdown().toMillis() / 4));
+        Promise<Void> lingered = Promise.promise();
+        if (linger > 0) {
+            vertx.setTimer(linger, t -> lingered.complete());
+        } else {
+            lingered.complete();
+        }
+        Promise<Void> stopped = Promise.promise();
+        lingered.future()
+                .compose(v -> Future.join(new ArrayList<>(deployments.stream().map(vertx::undeploy).toList())).mapEmpty())
                 .eventually(() -> adminClosed)
-                // Every line queued before the stop is written: requests that ended during the drain included.
-                .eventually(() -> vertx.executeBlocking(() -> httpProxyLog.close(Duration.ofSeconds(10))))
                 .eventually(vertx::close)
-                .onComplete(v -> LOG.info("exgate stopped"))
-                .mapEmpty();
+                .onComplete(v -> {
+                    // After the event loops have stopped: a long poll cut at the end of the grace period has
+                    // queued its line by now. Every queued line is written before exgate reports it stopped.
+                    if (!httpProxyLog.close(Duration.ofSeconds(10))) {
+                        LOG.warn("HttpProxy log: lines still queued after 10 s");
+                    }
+                    LOG.info("exgate stopped");
+                    stopped.complete();
+                });
+        return stopped.future();
     }
+
+    /** How long a stop keeps serving (with Connection: close) before it stops accepting. */
+    private static final long DRAIN_LINGER_MILLIS = 1_000;
 }

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ClientConnections {
     private final int max;
     private final AtomicInteger open = new AtomicInteger();
+    private volatile boolean draining;
     private final AtomicLong lastWarningNanos = new AtomicLong(System.nanoTime() - WARNING_EVERY_NANOS);
     private static final long WARNING_EVERY_NANOS = 10_000_000_000L;
 
@@ -29,6 +30,15 @@ public final class ClientConnections {
 
     void closed() {
         open.decrementAndGet();
+    }
+
+    /** exgate is stopping: every request from now on is answered with {@code Connection: close}, then its connection closes. */
+    public void startDrain() {
+        draining = true;
+    }
+
+    boolean draining() {
+        return draining;
     }
 
     public int open() {

@@ -160,7 +160,7 @@ public final class FrontendVerticle extends VerticleBase {
         pipeline.channel().closeFuture().addListener(closed -> connections.closed());
         if (pipeline.get("httpDecoder") != null) {
             pipeline.replace("httpDecoder", "httpDecoder", new GuardedRequestDecoder(options, config.limits().maxHeaderCount(),
-                    config.timeouts().requestHeader().toMillis()));
+                    config.timeouts().requestHeader().toMillis(), connections));
         }
     }
 

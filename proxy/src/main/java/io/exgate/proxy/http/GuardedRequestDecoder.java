@@ -33,6 +33,10 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
 
     // The header-section scan, kept across reads: the head may arrive a byte at a time.
     private boolean inHead = true;
+    /** Until the decoder has produced this request's head: what the header timer guards. */
+    private boolean awaitingHead = true;
+    /** Netty skips control characters and whitespace before a request line; so does the scan. */
+    private boolean requestLineStarted;
     private boolean atLineStart = true;
     private boolean lineEmpty = true;
     private boolean sawLine;
@@ -45,8 +49,11 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
     private ScheduledFuture<?> headerTimer;
     private long headGeneration;
 
-    GuardedRequestDecoder(HttpServerOptions options, int maxHeaderCount, long headerTimeoutMillis) {
+    private final ClientConnections connections;
+
+    GuardedRequestDecoder(HttpServerOptions options, int maxHeaderCount, long headerTimeoutMillis, ClientConnections connections) {
         super(options);
+        this.connections = connections;
         this.maxHeaderCount = maxHeaderCount;
         this.headerTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(headerTimeoutMillis);
     }
@@ -65,6 +72,8 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
         }
         if (inHead && refusal == null) {
             scanHead(buffer);
+        }
+        if (awaitingHead && !discarding) {
             if (headerTimer == null && buffer.isReadable()) {
                 long generation = headGeneration;
                 headerTimer = ctx.executor().schedule(() -> headerTimedOut(generation), headerTimeoutNanos, TimeUnit.NANOSECONDS);
@@ -94,6 +103,20 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
         super.decodeLast(ctx, in, out);
     }
 
+    /** Only HTTP/1.0 and HTTP/1.1 heads: Netty takes any {@code X/d.d}, and Vert.x would echo it in a 501. */
+    @Override
+    protected HttpMessage createMessage(String[] initialLine) {
+        String version = initialLine[2];
+        if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0")) {
+            boolean wellFormed = version.length() == 8 && version.startsWith("HTTP/") && Character.isDigit(version.charAt(5))
+                    && version.charAt(6) == '.' && Character.isDigit(version.charAt(7));
+            throw new RefusedRequestException(wellFormed ? RefusedRequestException.Reason.VERSION_NOT_SUPPORTED
+                    : RefusedRequestException.Reason.MALFORMED_VERSION, wellFormed ? "only HTTP/1.0 and HTTP/1.1 are spoken here"
+                    : "the request line does not end in an HTTP version");
+        }
+        return super.createMessage(initialLine);
+    }
+
     @Override
     protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
         // Thrown inside Netty's header parsing, which turns it into a failed request (answered 400).
@@ -113,6 +136,12 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
         for (int i = buffer.readerIndex() + scanned; i < end; i++) {
             byte b = buffer.getByte(i);
             scanned++;
+            if (!requestLineStarted) {
+                if (b >= 0 && (b <= ' ' || b == 0x7f)) {
+                    continue;
+                }
+                requestLineStarted = true;
+            }
             if (b == '\n') {
                 if (lineEmpty && sawLine) {
                     inHead = false;
@@ -145,8 +174,14 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
     private void headComplete(HttpRequest request) {
         cancelTimer();
         inHead = false;
+        awaitingHead = false;
         if (refusal != null && request.decoderResult().isSuccess()) {
             request.setDecoderResult(DecoderResult.failure(refusal));
+        }
+        if (connections.draining() && request.decoderResult().isSuccess()) {
+            // Stopping: this request is served, and Vert.x answers it with Connection: close and then closes,
+            // so the client opens its next connection elsewhere instead of losing a request to the stop.
+            request.headers().set("Connection", "close");
         }
         if (!request.decoderResult().isSuccess()) {
             // Whatever follows a refused head (its body, a smuggled request) is never decoded.
@@ -156,6 +191,8 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
 
     private void nextHead() {
         inHead = true;
+        awaitingHead = true;
+        requestLineStarted = false;
         atLineStart = true;
         lineEmpty = true;
         sawLine = false;
@@ -168,7 +205,7 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
 
     private void headerTimedOut(long generation) {
         headerTimer = null;
-        if (generation != headGeneration || !inHead || discarding || context == null || !context.channel().isActive()) {
+        if (generation != headGeneration || !awaitingHead || discarding || context == null || !context.channel().isActive()) {
             return;
         }
         discarding = true;
@@ -180,7 +217,7 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
     }
 
     private HttpMessage createTimedOutRequest() {
-        HttpMessage message = createMessage(new String[]{"GET", "/", "HTTP/1.1"});
+        HttpMessage message = super.createMessage(new String[]{"GET", "/", "HTTP/1.1"});
         message.headers().set("Connection", "close");
         return message;
     }

@@ -23,6 +23,23 @@ final class InvalidRequests implements Handler<HttpServerRequest> {
         this.meters = meters;
     }
 
+    /** Netty's messages quote the client's bytes: escaped, so that a CR or LF in them cannot forge a log line. */
+    static String printable(String text) {
+        if (text == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(Math.min(text.length(), 300));
+        for (int i = 0; i < text.length() && out.length() < 300; i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+                out.append(String.format("\\x%02x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
     @Override
     public void handle(HttpServerRequest request) {
         Throwable cause = request.decoderResult().cause();
@@ -59,7 +76,7 @@ final class InvalidRequests implements Handler<HttpServerRequest> {
         String requestId = RequestIds.of(null);
         LOG.info("request {} from {}: {} before routing ({}: {})", requestId,
                 request.remoteAddress() == null ? "?" : request.remoteAddress().hostAddress(), status, reason,
-                cause == null ? "" : cause.getMessage());
+                cause == null ? "" : printable(cause.getMessage()));
         meters.requestRefused(reason);
         String body = status + " " + phrase + "\r\n" + sentence + "\r\nRequest id: " + requestId + "\r\n";
         request.response().setStatusCode(status).setStatusMessage(phrase)

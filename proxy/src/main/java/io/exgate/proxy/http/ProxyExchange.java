@@ -117,6 +117,9 @@ final class ProxyExchange {
             } else {
                 log.backendReady();
                 backendRequest = ar.result();
+                // Failures surface through the response future and the pipes; without a handler Vert.x logs
+                // each reset exgate itself makes (a client gone mid-body) as an ERROR without a request id.
+                backendRequest.exceptionHandler(failure -> LOG.debug("request {}: backend request: {}", requestId, failure.toString()));
                 forward(body);
             }
         });

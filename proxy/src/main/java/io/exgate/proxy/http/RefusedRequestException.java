@@ -6,7 +6,9 @@ final class RefusedRequestException extends RuntimeException {
         AMBIGUOUS_FRAMING(400, "Bad Request"),
         OBSOLETE_LINE_FOLDING(400, "Bad Request"),
         TOO_MANY_HEADERS(431, "Request Header Fields Too Large"),
-        HEADER_TIMEOUT(408, "Request Timeout");
+        HEADER_TIMEOUT(408, "Request Timeout"),
+        MALFORMED_VERSION(400, "Bad Request"),
+        VERSION_NOT_SUPPORTED(505, "HTTP Version Not Supported");
 
         final int status;
         final String phrase;
