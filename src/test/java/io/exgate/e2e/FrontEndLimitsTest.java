@@ -42,21 +42,8 @@ class FrontEndLimitsTest {
         lab.close();
     }
 
-    /** Everything the server sends until it closes, or what came before a 10 s silence. */
     private static String readToEnd(RawHttps s) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[4096];
-        s.socket.setSoTimeout(10_000);
-        try {
-            for (int n = s.in.read(buf); n >= 0; n = s.in.read(buf)) {
-                out.write(buf, 0, n);
-            }
-        } catch (SocketTimeoutException e) {
-            return out.toString(StandardCharsets.ISO_8859_1) + "<still open>";
-        } catch (IOException e) {
-            // A reset is a close as well.
-        }
-        return out.toString(StandardCharsets.ISO_8859_1);
+        return s.readToEnd();
     }
 
     private static String headers(int count) {

@@ -170,15 +170,7 @@ final class KeepAliveClient implements AutoCloseable {
     }
 
     private String line() throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        for (int c = in.read(); c >= 0; c = in.read()) {
-            if (c == '\n') {
-                String s = line.toString(StandardCharsets.ISO_8859_1);
-                return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
-            }
-            line.write(c);
-        }
-        throw new IOException("connection closed" + (line.size() > 0 ? " in the middle of a line" : ""));
+        return RawHttps.readLine(in);
     }
 
     @Override

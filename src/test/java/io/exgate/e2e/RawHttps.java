@@ -85,7 +85,29 @@ final class RawHttps implements AutoCloseable {
         }
     }
 
+    /** Everything the server sends until it closes, or what came before a 10 s silence, then {@code <still open>}. */
+    String readToEnd() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[4096];
+        socket.setSoTimeout(10_000);
+        try {
+            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                out.write(buf, 0, n);
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            return out.toString(StandardCharsets.ISO_8859_1) + "<still open>";
+        } catch (IOException e) {
+            // A reset is a close as well.
+        }
+        return out.toString(StandardCharsets.ISO_8859_1);
+    }
+
     private String readLine() throws IOException {
+        return readLine(in);
+    }
+
+    /** One CRLF- (or LF-) terminated line, without its terminator. */
+    static String readLine(InputStream in) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         for (int c = in.read(); c >= 0; c = in.read()) {
             if (c == '\n') {
