@@ -420,6 +420,11 @@ public final class Exgate {
         }
         Promise<Void> stopped = Promise.promise();
         lingered.future()
+                .compose(v -> {
+                    Promise<Void> closed = Promise.promise();
+                    connections.stopAccepting(closed::complete);
+                    return closed.future();
+                })
                 .compose(v -> Future.join(new ArrayList<>(deployments.stream().map(vertx::undeploy).toList())).mapEmpty())
                 .eventually(() -> adminClosed)
                 .eventually(vertx::close)

@@ -8,6 +8,8 @@ public final class ClientConnections {
     private final int max;
     private final AtomicInteger open = new AtomicInteger();
     private volatile boolean draining;
+    /** The listening socket, learnt from the first connection: a stop closes it before anything else. */
+    private volatile io.netty.channel.Channel listener;
     private final AtomicLong lastWarningNanos = new AtomicLong(System.nanoTime() - WARNING_EVERY_NANOS);
     private static final long WARNING_EVERY_NANOS = 10_000_000_000L;
 
@@ -39,6 +41,25 @@ public final class ClientConnections {
 
     boolean draining() {
         return draining;
+    }
+
+    void listening(io.netty.channel.Channel serverChannel) {
+        if (listener == null && serverChannel != null) {
+            listener = serverChannel;
+        }
+    }
+
+    /**
+     * Closes the listening socket itself, so that no connection is accepted while Vert.x takes its
+     * listener instances down one by one (a connection accepted then meets none and is reset with a trace).
+     */
+    public void stopAccepting(Runnable then) {
+        io.netty.channel.Channel channel = listener;
+        if (channel == null || !channel.isOpen()) {
+            then.run();
+            return;
+        }
+        channel.close().addListener(closed -> then.run());
     }
 
     public int open() {

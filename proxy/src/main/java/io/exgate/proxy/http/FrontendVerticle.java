@@ -158,6 +158,7 @@ public final class FrontendVerticle extends VerticleBase {
             return;
         }
         pipeline.channel().closeFuture().addListener(closed -> connections.closed());
+        connections.listening(pipeline.channel().parent());
         if (pipeline.get("httpDecoder") != null) {
             pipeline.replace("httpDecoder", "httpDecoder", new GuardedRequestDecoder(options, config.limits().maxHeaderCount(),
                     config.timeouts().requestHeader().toMillis(), connections));
