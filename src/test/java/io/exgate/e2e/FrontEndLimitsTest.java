@@ -42,10 +42,6 @@ class FrontEndLimitsTest {
         lab.close();
     }
 
-    private static String readToEnd(RawHttps s) throws IOException {
-        return s.readToEnd();
-    }
-
     private static String headers(int count) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < count; i++) {
@@ -59,13 +55,13 @@ class FrontEndLimitsTest {
         long before = ex1.requestCount();
         try (RawHttps s = new RawHttps(lab.port())) {
             s.send("GET /ews/echo HTTP/1.1\r\nHost: x\r\n" + headers(25) + "\r\n");
-            assertThat(readToEnd(s)).startsWith("HTTP/1.1 431").contains("more than 20 header fields").doesNotEndWith("<still open>");
+            assertThat(s.readToEnd()).startsWith("HTTP/1.1 431").contains("more than 20 header fields").doesNotEndWith("<still open>");
         }
         assertThat(ex1.requestCount()).isEqualTo(before);
         // At the limit is fine: Host and 19 more.
         try (RawHttps s = new RawHttps(lab.port())) {
             s.send("GET /ews/echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + headers(18) + "\r\n");
-            assertThat(readToEnd(s)).startsWith("HTTP/1.1 200");
+            assertThat(s.readToEnd()).startsWith("HTTP/1.1 200");
         }
     }
 
@@ -81,11 +77,11 @@ class FrontEndLimitsTest {
                 try {
                     s.send("X-Slow-" + i + ": v\r\n");
                 } catch (IOException closed) {
-                    answer = readToEnd(s);
+                    answer = s.readToEnd();
                 }
             }
             if (answer == null) {
-                answer = readToEnd(s);
+                answer = s.readToEnd();
             }
             assertThat(answer).startsWith("HTTP/1.1 408").contains("did not arrive within 1000 ms").doesNotEndWith("<still open>");
         }
@@ -119,7 +115,7 @@ class FrontEndLimitsTest {
             String extra;
             try (RawHttps s = new RawHttps(lab.port())) {
                 s.send("GET /ews/echo HTTP/1.1\r\nHost: x\r\n\r\n");
-                extra = readToEnd(s);
+                extra = s.readToEnd();
             } catch (IOException e) {
                 extra = "";
             }
@@ -129,7 +125,7 @@ class FrontEndLimitsTest {
             waitForOpenConnections(MAX_CONNECTIONS - 1);
             try (RawHttps s = new RawHttps(lab.port())) {
                 s.send("GET /ews/echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-                assertThat(readToEnd(s)).as("room again after one closed").startsWith("HTTP/1.1 200");
+                assertThat(s.readToEnd()).as("room again after one closed").startsWith("HTTP/1.1 200");
             }
         } finally {
             for (RawHttps s : held) {
