@@ -192,6 +192,21 @@ class FrontEndFuzzTest {
                 .getBytes(StandardCharsets.ISO_8859_1), "CR in User-Agent");
     }
 
+    /**
+     * A chunked body broken in its first chunk (CRLF inserted into the data), sent at once: the exchange
+     * ends while the backend connection is still being made, and the request it then gets is cut without
+     * an ERROR line. Found by the mutation property.
+     */
+    @Example
+    void aChunkedBodyBrokenBeforeTheBackendIsReadyIsCutWithoutAnErrorLine() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            check(("POST /EWS/Exchange.asmx HTTP/1.1\r\nHost: outlook.example.com\r\nContent-Type: text/xml; charset=utf-8\r\n"
+                    + "X-AnchorMailbox: alice@contoso.com\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                    + "1d\r\n<soap:Env\r\nelope><soap:Body>Get\r\n14\r\nItem/></soap:Body></\r\ne\r\nsoap:Envelope>\r\n0\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1), "CRLF inserted into the first chunk, try " + i);
+        }
+    }
+
     /** A body that never arrives in full: exgate answers 504 after timeouts.idle, and logs no error for it. */
     @Example
     void aRequestBodyThatStopsShortGetsA504AndNoErrorInTheLog() throws Exception {

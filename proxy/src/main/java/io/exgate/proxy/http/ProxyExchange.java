@@ -112,15 +112,18 @@ final class ProxyExchange {
                     body.close();
                     fail(BackendFailure.of(ar.cause()));
                 }
-            } else if (finished) {
-                ar.result().reset();
             } else {
-                log.backendReady();
-                backendRequest = ar.result();
                 // Failures surface through the response future and the pipes; without a handler Vert.x logs
-                // each reset exgate itself makes (a client gone mid-body) as an ERROR without a request id.
-                backendRequest.exceptionHandler(failure -> LOG.debug("request {}: backend request: {}", requestId, failure.toString()));
-                forward(body);
+                // each reset exgate itself makes (a client gone mid-body, or gone before the backend
+                // connection was ready) as an ERROR without a request id.
+                ar.result().exceptionHandler(failure -> LOG.debug("request {}: backend request: {}", requestId, failure.toString()));
+                if (finished) {
+                    ar.result().reset();
+                } else {
+                    log.backendReady();
+                    backendRequest = ar.result();
+                    forward(body);
+                }
             }
         });
     }
