@@ -31,6 +31,9 @@ final class FolderLog {
     private boolean failedThisBatch;
     private boolean checkedThisBatch;
     private boolean failing;
+    // A batch's lines share one instant: its hour is formatted once, not once per line.
+    private Instant hourInstant;
+    private String hourOfInstant;
 
     FolderLog(String protocolFolder, HttpProxyLogSettings settings, LogCounters counters,
             Retention retention, ThrottledWarning warning) {
@@ -114,7 +117,11 @@ final class FolderLog {
                 current = null;
             }
         }
-        String hour = LogFileName.hourOf(now);
+        if (now != hourInstant) {
+            hourInstant = now;
+            hourOfInstant = LogFileName.hourOf(now);
+        }
+        String hour = hourOfInstant;
         closeIfBefore(hour);
         boolean rollover = false;
         if (current != null && !current.fits(lineBytes, settings.maxFileSizeBytes())) {
