@@ -1,6 +1,7 @@
 package io.exgate.proxy.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpMessage;
@@ -33,6 +34,8 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
 
     // The header-section scan, kept across reads: the head may arrive a byte at a time.
     private boolean inHead = true;
+    /** A byte of the next head has arrived: from then on the header timer runs. */
+    private boolean headStarted;
     /** Until the decoder has produced this request's head: what the header timer guards. */
     private boolean awaitingHead = true;
     /** Netty skips control characters and whitespace before a request line; so does the scan. */
@@ -73,11 +76,8 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
         if (inHead && refusal == null) {
             scanHead(buffer);
         }
-        if (awaitingHead && !discarding) {
-            if (headerTimer == null && buffer.isReadable()) {
-                long generation = headGeneration;
-                headerTimer = ctx.executor().schedule(() -> headerTimedOut(generation), headerTimeoutNanos, TimeUnit.NANOSECONDS);
-            }
+        if (awaitingHead && buffer.isReadable()) {
+            headStarted = true;
         }
         int before = buffer.readerIndex();
         int from = out.size();
@@ -91,6 +91,12 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
             if (message instanceof LastHttpContent) {
                 nextHead();
             }
+        }
+        // Armed only for a head still incomplete after this read: the usual head arrives whole, and a
+        // timer scheduled and cancelled for each one showed in profiles.
+        if (awaitingHead && headStarted && !discarding && headerTimer == null) {
+            long generation = headGeneration;
+            headerTimer = ctx.executor().schedule(() -> headerTimedOut(generation), headerTimeoutNanos, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -132,43 +138,53 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
 
     /** Looks at the head bytes not yet scanned, up to the empty line that ends the header section. */
     private void scanHead(ByteBuf buffer) {
-        int end = buffer.writerIndex();
-        for (int i = buffer.readerIndex() + scanned; i < end; i++) {
-            byte b = buffer.getByte(i);
-            scanned++;
-            if (!requestLineStarted) {
-                if (b >= 0 && (b <= ' ' || b == 0x7f)) {
-                    continue;
-                }
-                requestLineStarted = true;
-            }
-            if (b == '\n') {
-                if (lineEmpty && sawLine) {
-                    inHead = false;
-                    return;
-                }
-                if (!lineEmpty) {
-                    sawLine = true;
-                    lines++;
-                    // The first line is the request line; the rest are header fields.
-                    if (lines - 1 > maxHeaderCount && refusal == null) {
-                        refusal = new RefusedRequestException(RefusedRequestException.Reason.TOO_MANY_HEADERS,
-                                "more than " + maxHeaderCount + " header fields");
-                    }
-                }
-                atLineStart = true;
-                lineEmpty = true;
-                continue;
-            }
-            if (atLineStart && sawLine && (b == ' ' || b == '\t') && refusal == null) {
-                refusal = new RefusedRequestException(RefusedRequestException.Reason.OBSOLETE_LINE_FOLDING,
-                        "obsolete line folding in the header section");
-            }
-            if (b != '\r') {
-                lineEmpty = false;
-            }
-            atLineStart = false;
+        int from = buffer.readerIndex() + scanned;
+        int length = buffer.writerIndex() - from;
+        if (length <= 0) {
+            return;
         }
+        // forEachByte runs over the backing memory without the bounds and reference checks of getByte.
+        int stop = buffer.forEachByte(from, length, headScanner);
+        scanned += stop < 0 ? length : stop - from + 1;
+    }
+
+    private final ByteProcessor headScanner = this::scanByte;
+
+    /** One head byte; false once the empty line that ends the header section is seen. */
+    private boolean scanByte(byte b) {
+        if (!requestLineStarted) {
+            if (b >= 0 && (b <= ' ' || b == 0x7f)) {
+                return true;
+            }
+            requestLineStarted = true;
+        }
+        if (b == '\n') {
+            if (lineEmpty && sawLine) {
+                inHead = false;
+                return false;
+            }
+            if (!lineEmpty) {
+                sawLine = true;
+                lines++;
+                // The first line is the request line; the rest are header fields.
+                if (lines - 1 > maxHeaderCount && refusal == null) {
+                    refusal = new RefusedRequestException(RefusedRequestException.Reason.TOO_MANY_HEADERS,
+                            "more than " + maxHeaderCount + " header fields");
+                }
+            }
+            atLineStart = true;
+            lineEmpty = true;
+            return true;
+        }
+        if (atLineStart && sawLine && (b == ' ' || b == '\t') && refusal == null) {
+            refusal = new RefusedRequestException(RefusedRequestException.Reason.OBSOLETE_LINE_FOLDING,
+                    "obsolete line folding in the header section");
+        }
+        if (b != '\r') {
+            lineEmpty = false;
+        }
+        atLineStart = false;
+        return true;
     }
 
     private void headComplete(HttpRequest request) {
@@ -192,6 +208,7 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
     private void nextHead() {
         inHead = true;
         awaitingHead = true;
+        headStarted = false;
         requestLineStarted = false;
         atLineStart = true;
         lineEmpty = true;
