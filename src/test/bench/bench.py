@@ -707,16 +707,25 @@ end
         rss1, heap1 = self.mem_kib(pids, "VmRSS") / 1024, self.heap_mib()
         hwm = self.mem_kib(pids) / 1024
         self.stop("polls")
+        # A second baseline once the polls are gone: one 10 s run is at the mercy of the machine's drift,
+        # so the ratio is taken against the better (lower) of the two baselines, the stricter choice.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and self.metric("exgate_active_notification_waits") > 0:
+            time.sleep(1)
+        time.sleep(3)
+        after = self.wrk("exgate", "4 half-rate, polls closed", a.duration, 64, self.env13, delay_ms=delay)
+        best = min(base["p99_ms"], after["p99_ms"])
         extra = {"polls": status["opened"], "polls_failed": status["failed"], "active_notification_waits": active,
                  "rss_without_mib": rss0, "heap_without_mib": heap0, "rss_with_mib": rss1, "heap_with_mib": heap1,
                  "peak_rss_with_mib": hwm,
-                 "p99_ratio_with_vs_without": loaded["p99_ms"] / base["p99_ms"] if base["p99_ms"] else None,
+                 "p99_ratio_with_vs_without": loaded["p99_ms"] / best if best else None,
+                 "p99_without_before_ms": base["p99_ms"], "p99_without_after_ms": after["p99_ms"],
                  "p99_settling_ms": settle["p99_ms"], "p999_settling_ms": settle["p999_ms"],
                  "target_rate": half, "delay_ms": delay}
         loaded.update(extra)
         self.s4 = extra
-        self.log("scenario 4: RSS %.0f -> %.0f MiB (peak %.0f), heap %.0f -> %.0f MiB, p99 %.2f -> %.2f ms"
-                 % (rss0, rss1, hwm, heap0, heap1, base["p99_ms"], loaded["p99_ms"]))
+        self.log("scenario 4: RSS %.0f -> %.0f MiB (peak %.0f), heap %.0f -> %.0f MiB, p99 %.2f -> %.2f ms, "
+                 "%.2f ms once the polls closed" % (rss0, rss1, hwm, heap0, heap1, base["p99_ms"], loaded["p99_ms"], after["p99_ms"]))
 
     def heap_mib(self):
         try:
@@ -792,12 +801,27 @@ end
         if getattr(self, "s4", None):
             s = self.s4
             print("scenario 4 (exgate): %d NotificationWait long polls held (%d failed); RSS %.0f -> %.0f MiB "
-                  "(peak %.0f MiB), heap used %.0f -> %.0f MiB; s1 at %.0f req/s: p99 with/without polls = %s"
+                  "(peak %.0f MiB), heap used %.0f -> %.0f MiB; s1 at %.0f req/s: p99 with/without polls = %s "
+                  "(without: the better of the runs before and after the polls)"
                   % (s["polls"], s["polls_failed"], s["rss_without_mib"], s["rss_with_mib"], s["peak_rss_with_mib"],
                      s["heap_without_mib"], s["heap_with_mib"], s["target_rate"],
                      "n/a" if s["p99_ratio_with_vs_without"] is None else "%.2fx" % s["p99_ratio_with_vs_without"]))
             print("  (steady state; in the first %d s after the polls opened p99 was %.1f ms and p99.9 %.1f ms)"
                   % (self.a.duration, s["p99_settling_ms"], s["p999_settling_ms"]))
+        # The machine drifts between rounds (here nginx alone has gone from 12 000 to 19 000 req/s from one
+        # round to the next): a ratio within a round, where the peers ran back to back, says more than
+        # a ratio of medians.
+        spread = []
+        for scn in scenarios:
+            mine = agg.get((scn, "exgate"), [])
+            for other in ("nginx", "haproxy"):
+                theirs = agg.get((scn, other), [])
+                ratios = ["%.2f" % (e["rate"] / o["rate"]) for e, o in zip(mine, theirs) if e.get("rate") and o.get("rate")]
+                if len(ratios) > 1:
+                    spread.append("%s exgate/%s: %s" % (scn, other, " ".join(ratios)))
+        if spread:
+            print("rate ratios round by round (the peers of one round ran back to back):")
+            print("\n".join("  " + line for line in spread))
         errs = sum(r.get("errors") or 0 for r in self.results)
         if errs:
             print("errors (wrk socket errors / non-2xx, failed streams) over the whole run: %d, see %s" % (errs, tpath))

@@ -44,7 +44,7 @@ class BenchmarkSmokeTest {
                 assertThat(row[errors]).as(scenario + " / " + peer + " errors").isIn("", "0");
             }
         }
-        for (String scenario : List.of("4 half-rate, no polls", "4 half-rate, 200 polls")) {
+        for (String scenario : List.of("4 half-rate, no polls", "4 first 2 s after 200 polls", "4 half-rate, 200 polls", "4 half-rate, polls closed")) {
             String[] row = rows.stream().map(r -> r.split("\t", -1)).filter(r -> r[0].equals(scenario) && r[1].equals("exgate"))
                     .findFirst().orElseThrow(() -> new AssertionError("no row for " + scenario + " in " + rows));
             assertThat(Double.parseDouble(row[rate])).as(scenario + " rate").isPositive();
