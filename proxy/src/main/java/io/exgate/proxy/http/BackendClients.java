@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.impl.ConnectionBase;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,9 @@ public final class BackendClients {
         Map<String, HttpClientAgent> clients = new LinkedHashMap<>();
         for (BackendSettings b : backends) {
             PoolOptions pool = new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_BACKEND).setMaxWaitQueueSize(-1);
-            clients.put(b.backend().name(), vertx.httpClientBuilder().with(options(b, timeouts)).with(pool).build());
+            clients.put(b.backend().name(), vertx.httpClientBuilder().with(options(b, timeouts)).with(pool)
+                    .withConnectHandler(connection -> FlushBatching.install(((ConnectionBase) connection).channelHandlerContext().pipeline()))
+                    .build());
         }
         return clients;
     }

@@ -166,6 +166,7 @@ public final class FrontendVerticle extends VerticleBase {
         if (pipeline.get("httpDecoder") != null) {
             pipeline.replace("httpDecoder", "httpDecoder", new GuardedRequestDecoder(options, config.limits().maxHeaderCount(),
                     config.timeouts().requestHeader().toMillis(), connections));
+            FlushBatching.install(pipeline);
         }
     }
 
