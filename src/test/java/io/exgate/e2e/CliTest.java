@@ -57,8 +57,8 @@ class CliTest {
             Path config = lab.writeConfig("127.0.0.1:0", List.of(lab.simulator(ex1)), "timeouts:\n  shutdown: 20s\n");
             try (ExgateProcess exgate = ExgateProcess.start(List.of(), "run", "--config", config.toString())) {
                 int port = exgate.awaitListeningPort();
-                HttpClient client = lab.vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true)
-                        .setVerifyHost(false).setDefaultHost("localhost").setDefaultPort(port));
+                HttpClient client = lab.keep(lab.vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true)
+                        .setVerifyHost(false).setDefaultHost("localhost").setDefaultPort(port)));
                 Promise<Void> firstLine = Promise.promise();
                 StringBuilder body = new StringBuilder();
                 Promise<String> whole = Promise.promise();

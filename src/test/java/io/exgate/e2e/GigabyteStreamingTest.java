@@ -37,8 +37,8 @@ class GigabyteStreamingTest {
             Path config = lab.writeConfig("127.0.0.1:0", List.of(lab.simulator(ex1)), "");
             try (ExgateProcess exgate = ExgateProcess.start(SMALL_JVM, "run", "--config", config.toString())) {
                 int port = exgate.awaitListeningPort();
-                HttpClient client = lab.vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true)
-                        .setVerifyHost(false).setDefaultHost("localhost").setDefaultPort(port));
+                HttpClient client = lab.keep(lab.vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true)
+                        .setVerifyHost(false).setDefaultHost("localhost").setDefaultPort(port)));
 
                 // IN channel: 1 GiB of random-looking bytes, hashed on both sides.
                 String uri = "/rpc/rpcproxy.dll?ex1.example.local:6001";

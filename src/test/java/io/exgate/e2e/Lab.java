@@ -34,6 +34,11 @@ import java.util.stream.IntStream;
 final class Lab implements AutoCloseable {
     final Path dir;
     final Vertx vertx = Vertx.vertx();
+    /**
+     * Vert.x closes a client, connections and all, once nothing references it (a Cleaner): a client kept
+     * only in a finished local variable can lose its connections at the next GC. Tests keep theirs here.
+     */
+    private final List<io.vertx.core.http.HttpClient> kept = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Exgate exgate;
     private HttpClient client;
     private boolean closed;
@@ -131,10 +136,16 @@ final class Lab implements AutoCloseable {
                 .await(30, TimeUnit.SECONDS);
     }
 
+    /** Keeps {@code client} reachable until the lab closes; see {@link #kept}. */
+    <T extends io.vertx.core.http.HttpClient> T keep(T client) {
+        kept.add(client);
+        return client;
+    }
+
     /** A plain-HTTP request to exgate's admin listener. */
     Fetched fetchAdmin(HttpMethod method, String uri) throws Exception {
         int adminPort = exgate.adminPort().orElseThrow();
-        return vertx.createHttpClient().request(new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(adminPort).setURI(uri))
+        return keep(vertx.createHttpClient()).request(new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(adminPort).setURI(uri))
                 .compose(req -> req.send().compose(resp -> resp.body().map(b -> new Fetched(resp.statusCode(), resp.headers(), b))))
                 .await(30, TimeUnit.SECONDS);
     }

@@ -104,8 +104,8 @@ class MailboxAffinityTest {
             Exgate second = Exgate.start(ConfigLoader.load(dir.resolve("exgate.yaml"))).await(20, TimeUnit.SECONDS);
             try {
                 HttpClient one = lab.client();
-                HttpClient two = lab.vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true)
-                        .setVerifyHost(false).setDefaultHost("localhost").setDefaultPort(second.port()));
+                HttpClient two = lab.keep(lab.vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true)
+                        .setVerifyHost(false).setDefaultHost("localhost").setDefaultPort(second.port())));
                 Map<String, Integer> spread = new HashMap<>();
                 for (String mailbox : mailboxes(1000)) {
                     String a = mapi(lab, one, mailbox, "PING", new HashMap<>()).header("X-BEServer");

@@ -38,7 +38,7 @@ class NtlmPinningTest {
     }
 
     private static HttpClientConnection connect(Lab lab, int port) throws Exception {
-        HttpClientAgent agent = lab.vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false));
+        HttpClientAgent agent = lab.keep(lab.vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false)));
         return agent.connect(new HttpConnectOptions().setHost("localhost").setPort(port).setSsl(true)).await(10, TimeUnit.SECONDS);
     }
 
@@ -112,7 +112,7 @@ class NtlmPinningTest {
         try (Lab lab = new Lab(dir)) {
             String url = new NtlmBackend("EX1").start(lab.vertx);
             int port = Integer.parseInt(url.substring(url.lastIndexOf(':') + 1));
-            HttpClientAgent plain = lab.vertx.createHttpClient();
+            HttpClientAgent plain = lab.keep(lab.vertx.createHttpClient());
             HttpClientConnection a = plain.connect(new HttpConnectOptions().setHost("127.0.0.1").setPort(port)).await(10, TimeUnit.SECONDS);
             HttpClientConnection b = plain.connect(new HttpConnectOptions().setHost("127.0.0.1").setPort(port)).await(10, TimeUnit.SECONDS);
             NtlmClient ntlm = new NtlmClient("alice", "alice-password");

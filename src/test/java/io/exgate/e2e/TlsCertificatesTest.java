@@ -108,7 +108,7 @@ class TlsCertificatesTest {
         try (Lab lab = new Lab(dir)) {
             lab.startFromFile(config("tls:\n  certificates:\n    - { cert: certs/outlook.pem, key: certs/outlook.key }\n",
                     simulator(lab), ""));
-            HttpClientAgent agent = lab.vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false));
+            HttpClientAgent agent = lab.keep(lab.vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false)));
             HttpClientConnection before = agent.connect(new HttpConnectOptions().setHost("localhost").setPort(lab.port()).setSsl(true))
                     .await(10, TimeUnit.SECONDS);
             assertThat(subjectSeen(lab.port(), "outlook.example.com")).isEqualTo("localhost");
