@@ -4,7 +4,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Copies end-to-end headers only. Hop-by-hop headers (RFC 9110 section 7.6.1) and every header a
@@ -24,12 +23,12 @@ final class HopByHopHeaders {
     /** Copies {@code from} into {@code to}, leaving out hop-by-hop headers and those in {@code skip} (any case). */
     static void copyEndToEnd(MultiMap from, MultiMap to, List<String> skip) {
         List<String> named = connectionTokens(from);
-        for (Map.Entry<String, String> e : from) {
-            String name = e.getKey();
+        // forEach, not an iterator: Vert.x's header iterator wraps every entry in an object of its own.
+        from.forEach((name, value) -> {
             if (!in(ALWAYS, name) && !in(named, name) && !in(skip, name)) {
-                to.add(name, e.getValue());
+                to.add(name, value);
             }
-        }
+        });
     }
 
     private static boolean in(String[] names, String name) {
