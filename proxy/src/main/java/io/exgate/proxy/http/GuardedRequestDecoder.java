@@ -1,12 +1,12 @@
 package io.exgate.proxy.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ByteProcessor;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ByteProcessor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.impl.VertxHttpRequestDecoder;
@@ -46,6 +46,7 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
     private int lines;
     private int scanned;
     private RefusedRequestException refusal;
+    private final ByteProcessor headScanner = this::scanByte;
 
     private boolean discarding;
     private ChannelHandlerContext context;
@@ -147,8 +148,6 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
         int stop = buffer.forEachByte(from, length, headScanner);
         scanned += stop < 0 ? length : stop - from + 1;
     }
-
-    private final ByteProcessor headScanner = this::scanByte;
 
     /** One head byte; false once the empty line that ends the header section is seen. */
     private boolean scanByte(byte b) {

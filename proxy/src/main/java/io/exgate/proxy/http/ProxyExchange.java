@@ -113,15 +113,16 @@ final class ProxyExchange {
                     fail(BackendFailure.of(ar.cause()));
                 }
             } else {
+                HttpClientRequest out = ar.result();
                 // Failures surface through the response future and the pipes; without a handler Vert.x logs
                 // each reset exgate itself makes (a client gone mid-body, or gone before the backend
                 // connection was ready) as an ERROR without a request id.
-                ar.result().exceptionHandler(failure -> LOG.debug("request {}: backend request: {}", requestId, failure.toString()));
+                out.exceptionHandler(failure -> LOG.debug("request {}: backend request: {}", requestId, failure.toString()));
                 if (finished) {
-                    ar.result().reset();
+                    out.reset();
                 } else {
                     log.backendReady();
-                    backendRequest = ar.result();
+                    backendRequest = out;
                     forward(body);
                 }
             }
