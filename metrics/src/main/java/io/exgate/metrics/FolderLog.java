@@ -60,7 +60,7 @@ final class FolderLog {
     }
 
     /** Appends one line to the right file; never throws, a failure counts the line as dropped. */
-    void append(String line, Instant now) {
+    void append(CharSequence line, Instant now) {
         if (failedThisBatch) {
             counters.dropped(1);
             return;

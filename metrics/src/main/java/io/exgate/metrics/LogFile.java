@@ -1,9 +1,7 @@
 package io.exgate.metrics;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.nio.charset.StandardCharsets;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -14,20 +12,20 @@ import java.time.Instant;
  * (so that a failed flush counts exactly those as dropped). Used by the writer thread only.
  */
 final class LogFile {
-    private static final int BUFFER_CHARS = 64 * 1024;
+    private static final int BUFFER_BYTES = 64 * 1024;
 
     private final Path path;
     private final LogFileName name;
-    private final BufferedWriter out;
+    private final OutputStream out;
+    private final Utf8Buffer buffer = new Utf8Buffer(BUFFER_BYTES);
     private long bytes;
     private int dataLines;
     private int unflushedLines;
 
-    private LogFile(Path path, LogFileName name, BufferedWriter out, long headerBytes) {
+    private LogFile(Path path, LogFileName name, OutputStream out) {
         this.path = path;
         this.name = name;
         this.out = out;
-        this.bytes = headerBytes;
     }
 
     /**
@@ -36,20 +34,15 @@ final class LogFile {
      */
     static LogFile create(Path folder, LogFileName name, Instant created, String version) throws IOException {
         Path path = folder.resolve(name.toString());
-        // OutputStreamWriter with a Charset replaces unencodable chars instead of throwing: a lone
-        // surrogate in a header value must not look like a disk failure.
-        BufferedWriter out = new BufferedWriter(new OutputStreamWriter(
-                Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                StandardCharsets.UTF_8), BUFFER_CHARS);
-        String header = CsvLine.header(version, created);
+        LogFile file = new LogFile(path, name, Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
         try {
-            out.write(header);
-            out.flush();
+            file.bytes = file.write(CsvLine.header(version, created));
+            file.flush();
         } catch (IOException e) {
-            closeQuietly(out);
+            closeQuietly(file.out);
             throw e;
         }
-        return new LogFile(path, name, out, CsvLine.utf8Length(header));
+        return file;
     }
 
     Path path() {
@@ -65,8 +58,8 @@ final class LogFile {
         return dataLines == 0 || bytes + lineBytes <= maxBytes;
     }
 
-    void append(String line, long lineBytes) throws IOException {
-        out.write(line);
+    void append(CharSequence line, long lineBytes) throws IOException {
+        write(line);
         bytes += lineBytes;
         dataLines++;
         unflushedLines++;
@@ -74,6 +67,7 @@ final class LogFile {
 
     /** Hands the buffer to the OS; returns how many lines that made it. */
     int flush() throws IOException {
+        buffer.drainTo(out);
         out.flush();
         int flushed = unflushedLines;
         unflushedLines = 0;
@@ -91,6 +85,7 @@ final class LogFile {
     int abandon() {
         int lost = unflushedLines;
         unflushedLines = 0;
+        buffer.clear();
         closeQuietly(out);
         return lost;
     }
@@ -100,7 +95,22 @@ final class LogFile {
         return Files.isRegularFile(path);
     }
 
-    private static void closeQuietly(BufferedWriter out) {
+    /** Encodes into the buffer, handing full buffers to the file; returns the bytes the text took. */
+    private long write(CharSequence text) throws IOException {
+        long written = 0;
+        int from = 0;
+        while (from < text.length()) {
+            if (buffer.isFull()) {
+                buffer.drainTo(out);
+            }
+            int before = buffer.size();
+            from = buffer.encode(text, from);
+            written += buffer.size() - before;
+        }
+        return written;
+    }
+
+    private static void closeQuietly(OutputStream out) {
         try {
             out.close();
         } catch (IOException ignored) {
