@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
@@ -49,8 +50,8 @@ public final class ExgateMeters {
     private final Map<String, AtomicInteger> active = new ConcurrentHashMap<>();
     private final AtomicInteger notificationWaits = new AtomicInteger();
     private final Map<String, AtomicInteger> certificateMatch = new ConcurrentHashMap<>();
-    private final Map<String, Counter> requestCounters = new ConcurrentHashMap<>();
-    private final Map<String, ProtocolMeters> protocolMeters = new ConcurrentHashMap<>();
+    /** By protocol, then action: nested maps, so that a request's lookup builds no key string. */
+    private final Map<String, Map<String, ActionMeters>> actionMeters = new ConcurrentHashMap<>();
     private final AtomicInteger rpcIn = new AtomicInteger();
     private final AtomicInteger rpcOut = new AtomicInteger();
     private final Counter connections;
@@ -122,25 +123,50 @@ public final class ExgateMeters {
             channel(action, -1);
         }
         String a = action(action);
-        String statusClass = status <= 0 ? "none" : (status / 100) + "xx";
         String b = backend == null ? "none" : backend;
         // Meters are looked up once per label set and cached: a tag lookup per request showed in profiles.
-        requestCounters.computeIfAbsent(protocol + '|' + a + '|' + b + '|' + statusClass, k -> Counter.builder("exgate.requests")
-                .description("requests by protocol, action, backend and status class")
-                .tags("protocol", protocol, "action", a, "backend", b, "status_class", statusClass).register(registry)).increment();
-        ProtocolMeters p = protocolMeters.computeIfAbsent(protocol + '|' + a, k -> new ProtocolMeters(
-                Timer.builder("exgate.request.duration").description("request duration, from the request head to the end of the answer")
-                        .tags("protocol", protocol, "action", a).serviceLevelObjectives(BUCKETS).register(registry),
-                Counter.builder("exgate.request.body").baseUnit("bytes").description("request body bytes relayed to backends")
-                        .tag("protocol", protocol).register(registry),
-                Counter.builder("exgate.response.body").baseUnit("bytes").description("response body bytes relayed to clients")
-                        .tag("protocol", protocol).register(registry)));
-        p.duration().record(nanos, TimeUnit.NANOSECONDS);
-        p.requestBytes().increment(bytesIn);
-        p.responseBytes().increment(bytesOut);
+        ActionMeters m = actionMeters.computeIfAbsent(protocol, k -> new ConcurrentHashMap<>())
+                .computeIfAbsent(a, k -> new ActionMeters(protocol, a));
+        m.requests(b, status).increment();
+        m.duration.record(nanos, TimeUnit.NANOSECONDS);
+        m.requestBytes.increment(bytesIn);
+        m.responseBytes.increment(bytesOut);
     }
 
-    private record ProtocolMeters(Timer duration, Counter requestBytes, Counter responseBytes) {
+    /** The meters of one protocol and action; request counters by backend and status class. */
+    private final class ActionMeters {
+        private static final String[] STATUS_CLASSES = {"none", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx", "7xx", "8xx", "9xx"};
+        private final String protocol;
+        private final String action;
+        private final Timer duration;
+        private final Counter requestBytes;
+        private final Counter responseBytes;
+        private final Map<String, AtomicReferenceArray<Counter>> requests = new ConcurrentHashMap<>();
+
+        ActionMeters(String protocol, String action) {
+            this.protocol = protocol;
+            this.action = action;
+            this.duration = Timer.builder("exgate.request.duration").description("request duration, from the request head to the end of the answer")
+                    .tags("protocol", protocol, "action", action).serviceLevelObjectives(BUCKETS).register(registry);
+            this.requestBytes = Counter.builder("exgate.request.body").baseUnit("bytes").description("request body bytes relayed to backends")
+                    .tag("protocol", protocol).register(registry);
+            this.responseBytes = Counter.builder("exgate.response.body").baseUnit("bytes").description("response body bytes relayed to clients")
+                    .tag("protocol", protocol).register(registry);
+        }
+
+        Counter requests(String backend, int status) {
+            int statusClass = status <= 0 || status >= 1000 ? 0 : status / 100;
+            AtomicReferenceArray<Counter> byClass = requests.computeIfAbsent(backend, k -> new AtomicReferenceArray<>(STATUS_CLASSES.length));
+            Counter c = byClass.get(statusClass);
+            if (c == null) {
+                // Racing threads register the same meter and get the same instance back.
+                c = Counter.builder("exgate.requests").description("requests by protocol, action, backend and status class")
+                        .tags("protocol", protocol, "action", action, "backend", backend, "status_class", STATUS_CLASSES[statusClass])
+                        .register(registry);
+                byClass.set(statusClass, c);
+            }
+            return c;
+        }
     }
 
     private void channel(String action, int delta) {

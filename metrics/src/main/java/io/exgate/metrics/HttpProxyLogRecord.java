@@ -56,7 +56,9 @@ public final class HttpProxyLogRecord {
     /** Collects the values of one record; not thread-safe, meant for the one request that fills it. */
     public static final class Builder {
         private final String protocolFolder;
-        private final String[] values = new String[FIELDS.length];
+        private String[] values = new String[FIELDS.length];
+        /** The array went to a record: the next change copies it first (a request builds once, as a rule). */
+        private boolean shared;
 
         private Builder(String protocolFolder) {
             this.protocolFolder = protocolFolder;
@@ -65,13 +67,19 @@ public final class HttpProxyLogRecord {
 
         /** Sets one field; {@code null} means unknown and is written as an empty value. */
         public Builder set(HttpProxyField field, String value) {
-            values[Objects.requireNonNull(field, "field").ordinal()] = value == null ? "" : value;
+            int i = Objects.requireNonNull(field, "field").ordinal();
+            if (shared) {
+                values = values.clone();
+                shared = false;
+            }
+            values[i] = value == null ? "" : value;
             return this;
         }
 
         /** A record with the values set so far; the builder may go on being used without changing it. */
         public HttpProxyLogRecord build() {
-            return new HttpProxyLogRecord(protocolFolder, values.clone());
+            shared = true;
+            return new HttpProxyLogRecord(protocolFolder, values);
         }
     }
 }
