@@ -20,8 +20,12 @@ public final class MailboxMap {
 
     private final Map<String, String> entries;
 
+    /** Whether any entry is a mailbox GUID: most maps list domains, and then a key's local part is never looked up. */
+    private final boolean hasGuids;
+
     private MailboxMap(Map<String, String> entries) {
         this.entries = Map.copyOf(entries);
+        this.hasGuids = entries.keySet().stream().anyMatch(k -> GUID.matcher(k).matches());
     }
 
     public int size() {
@@ -72,9 +76,11 @@ public final class MailboxMap {
         if (exact != null) {
             return Optional.of(exact);
         }
-        String local = entries.get(key.localPart());
-        if (local != null && GUID.matcher(key.localPart()).matches()) {
-            return Optional.of(local);
+        if (hasGuids) {
+            String local = entries.get(key.localPart());
+            if (local != null && GUID.matcher(key.localPart()).matches()) {
+                return Optional.of(local);
+            }
         }
         String domain = key.domain();
         return domain == null ? Optional.empty() : Optional.ofNullable(entries.get(domain));

@@ -145,13 +145,18 @@ public final class MailboxRouter {
 
     /** The protocol's backends that are available, or (newSessions) that also accept new sessions. */
     private List<WeightedBackend> available(Classification c, boolean newSessions) {
-        List<WeightedBackend> out = new ArrayList<>();
-        for (WeightedBackend b : routes.forDirectory(c.protocol().virtualDirectory())) {
-            if (newSessions ? health.acceptsNewSessions(b.backend(), c.protocol()) : health.isAvailable(b.backend(), c.protocol())) {
+        List<WeightedBackend> all = routes.forDirectory(c.protocol().virtualDirectory());
+        List<WeightedBackend> out = null; // while every backend is available, the route's own list is the answer
+        for (int i = 0; i < all.size(); i++) {
+            WeightedBackend b = all.get(i);
+            boolean ok = newSessions ? health.acceptsNewSessions(b.backend(), c.protocol()) : health.isAvailable(b.backend(), c.protocol());
+            if (!ok && out == null) {
+                out = new ArrayList<>(all.subList(0, i));
+            } else if (ok && out != null) {
                 out.add(b);
             }
         }
-        return out;
+        return out == null ? all : out;
     }
 
     private List<Backend> leastOutstandingFirst(List<WeightedBackend> candidates) {

@@ -64,6 +64,14 @@ public record RequestTarget(NormalizedPath path, String query) {
 
     /** Normalises a raw path (RFC 3986 section 6.2.2) and refuses what could mean two things. */
     public static NormalizedPath normalize(String rawPath) throws BadRequestTargetException {
+        if (isAlreadyNormal(rawPath)) {
+            return new NormalizedPath(rawPath); // the usual client path: nothing to decode, split or rebuild
+        }
+        return normalizeFully(rawPath);
+    }
+
+    /** The whole normalisation, without the shortcut for paths that are normal already (tests compare the two). */
+    static NormalizedPath normalizeFully(String rawPath) throws BadRequestTargetException {
         String decoded = decodeUnreserved(rawPath);
         List<String> segments = new ArrayList<>();
         String[] parts = decoded.split("/", -1);
@@ -96,6 +104,27 @@ public record RequestTarget(NormalizedPath path, String query) {
             out.append('/');
         }
         return new NormalizedPath(out.toString());
+    }
+
+    /**
+     * True for a path normalisation would return unchanged: rooted, plain visible ASCII, no percent
+     * sign or backslash, and no empty, "." or ".." segment (no '/' followed by '/' or '.').
+     */
+    private static boolean isAlreadyNormal(String raw) {
+        int n = raw.length();
+        if (n == 0 || raw.charAt(0) != '/') {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = raw.charAt(i);
+            if (c <= 0x20 || c >= 0x7f || c == '%' || c == '\\') {
+                return false;
+            }
+            if (c == '/' && i + 1 < n && (raw.charAt(i + 1) == '/' || raw.charAt(i + 1) == '.')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String decodeUnreserved(String raw) throws BadRequestTargetException {

@@ -12,7 +12,7 @@ import java.util.function.LongSupplier;
  * changes. Bounded in size and in idle time; the oldest entries go first.
  */
 public final class StickyTable {
-    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final Map<RoutingKey, Entry> entries = new ConcurrentHashMap<>();
     private final int capacity;
     private final long ttlNanos;
     private final LongSupplier clock;
@@ -27,19 +27,19 @@ public final class StickyTable {
     }
 
     public Optional<String> get(RoutingKey key) {
-        Entry e = entries.get(key.toString());
+        Entry e = entries.get(key);
         if (e == null) {
             return Optional.empty();
         }
         if (clock.getAsLong() - e.lastUsed() > ttlNanos) {
-            entries.remove(key.toString(), e);
+            entries.remove(key, e);
             return Optional.empty();
         }
         return Optional.of(e.backend());
     }
 
     public void put(RoutingKey key, String backend) {
-        entries.put(key.toString(), new Entry(backend, clock.getAsLong()));
+        entries.put(key, new Entry(backend, clock.getAsLong()));
         if (entries.size() > capacity) {
             evict();
         }

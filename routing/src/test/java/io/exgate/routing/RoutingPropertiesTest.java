@@ -34,6 +34,24 @@ class RoutingPropertiesTest {
     }
 
     @Property(tries = 3000)
+    void theShortcutForNormalPathsAgreesWithTheWholeNormalisation(@ForAll("hostilePaths") String raw) {
+        String path = raw.startsWith("/") ? raw : "/" + raw;
+        String full;
+        try {
+            full = RequestTarget.normalizeFully(path).value();
+        } catch (BadRequestTargetException e) {
+            full = "refused";
+        }
+        String shortcut;
+        try {
+            shortcut = RequestTarget.normalize(path).value();
+        } catch (BadRequestTargetException e) {
+            shortcut = "refused";
+        }
+        assertThat(shortcut).isEqualTo(full);
+    }
+
+    @Property(tries = 3000)
     void keyParsingNeverThrowsAnythingButARefusal(@ForAll("hostilePaths") String raw, @ForAll String anchor,
                                                   @ForAll String query) {
         for (String base : new String[] {"/mapi/emsmdb/?MailboxId=", "/rpc/rpcproxy.dll?", "/Microsoft-Server-ActiveSync?User=",
