@@ -86,9 +86,9 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
                     .putHeader("Cache-Control", "no-cache, no-store").putHeader(RequestIds.HEADER, requestId).end(answer.body());
             return;
         }
-        RequestLog log = new RequestLog(logSink, request, requestId);
+        String clientAddress = client(request); // made once: Vert.x formats the address anew on every call
+        RequestLog log = new RequestLog(logSink, request, requestId, clientAddress);
         log.target(target, vdir.get());
-        String clientAddress = client(request);
         boolean bound = ConnectionBoundAuth.requested(request.getHeader("Authorization"));
         if (bound && request.version() == HttpVersion.HTTP_2) {
             // A stream cannot carry connection-bound authentication: ask the client to retry over HTTP/1.1, as IIS does.
@@ -144,7 +144,7 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
         } else {
             link = BackendLink.pooled(clients, pins, request.connection(), clientAddress);
         }
-        new ProxyExchange(vertx, request, target, decision, router, link, requestId, idleMillis, log,
+        new ProxyExchange(vertx, request, clientAddress, target, decision, router, link, requestId, idleMillis, log,
                 (backend, failed) -> health.recordPassive(backend, vdir.get(), failed)).start();
     }
 

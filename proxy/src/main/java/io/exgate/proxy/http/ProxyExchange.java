@@ -39,6 +39,7 @@ final class ProxyExchange {
 
     private final Context context;
     private final HttpServerRequest request;
+    private final String clientAddress;
     private final RequestTarget target;
     private final MailboxRouter router;
     private final BackendLink link;
@@ -62,12 +63,13 @@ final class ProxyExchange {
     private boolean responding;
     private boolean finished;
 
-    ProxyExchange(Vertx vertx, HttpServerRequest request, RequestTarget target, RoutingDecision decision, MailboxRouter router,
+    ProxyExchange(Vertx vertx, HttpServerRequest request, String clientAddress, RequestTarget target, RoutingDecision decision, MailboxRouter router,
                   BackendLink link, String requestId, long idleMillis, RequestLog log, PassiveHealth passive) {
         this.log = log;
         this.passive = passive;
         this.context = vertx.getOrCreateContext();
         this.request = request;
+        this.clientAddress = clientAddress;
         this.target = target;
         this.decision = decision;
         this.router = router;
@@ -147,7 +149,7 @@ final class ProxyExchange {
         HttpClientRequest out = backendRequest;
         MultiMap headers = out.headers();
         HopByHopHeaders.copyEndToEnd(request.headers(), headers, REPLACED);
-        headers.set("X-Forwarded-For", request.remoteAddress().hostAddress());
+        headers.set("X-Forwarded-For", clientAddress);
         headers.set("X-Forwarded-Proto", "https");
         String host = request.getHeader(HttpHeaders.HOST);
         if (host == null && request.authority() != null) {

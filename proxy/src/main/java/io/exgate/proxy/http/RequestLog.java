@@ -32,6 +32,7 @@ final class RequestLog {
     private final Sink sink;
     private final HttpServerRequest request;
     private final String requestId;
+    private final String clientAddress;
     private final long startNanos = System.nanoTime();
     private VirtualDirectory vdir;
     private RequestTarget target;
@@ -43,16 +44,17 @@ final class RequestLog {
     private int outstanding = -1;
     private long requestBytes;
     private long responseBytes;
-    private final StringBuilder info = new StringBuilder();
-    private final StringBuilder errors = new StringBuilder();
+    private StringBuilder info;
+    private StringBuilder errors;
     private String errorCode;
     private boolean written;
     private boolean started;
 
-    RequestLog(Sink sink, HttpServerRequest request, String requestId) {
+    RequestLog(Sink sink, HttpServerRequest request, String requestId, String clientAddress) {
         this.sink = sink;
         this.request = request;
         this.requestId = requestId;
+        this.clientAddress = clientAddress;
     }
 
     void target(RequestTarget t, VirtualDirectory v) {
@@ -89,11 +91,17 @@ final class RequestLog {
 
     /** A {@code key=value;} pair for GenericInfo; Exchange's separators inside values become spaces. */
     void info(String key, String value) {
+        if (info == null) {
+            info = new StringBuilder();
+        }
         info.append(key).append('=').append(clean(value)).append(';');
     }
 
     void error(String code, String detail) {
         errorCode = code;
+        if (errors == null) {
+            errors = new StringBuilder();
+        }
         errors.append(code).append('=').append(clean(detail)).append(';');
     }
 
@@ -130,10 +138,10 @@ final class RequestLog {
         set(b, AuthenticationType, scheme == null ? "Anonymous" : scheme.equalsIgnoreCase("Bearer") ? "OAuth" : scheme);
         set(b, IsAuthenticated, String.valueOf(scheme != null && status != 401 && status != 403));
         set(b, UserAgent, request.getHeader(HttpHeaders.USER_AGENT));
-        set(b, ClientIpAddress, request.remoteAddress() == null ? "" : request.remoteAddress().hostAddress());
+        set(b, ClientIpAddress, clientAddress);
         set(b, ServerHostName, sink.serverHostName());
-        set(b, HttpStatus, String.valueOf(status));
-        set(b, BackEndStatus, backendStatus < 0 ? "" : String.valueOf(backendStatus));
+        set(b, HttpStatus, number(status));
+        set(b, BackEndStatus, backendStatus < 0 ? "" : number(backendStatus));
         set(b, ErrorCode, errorCode);
         set(b, ProxyAction, "Proxy");
         if (decision != null) {
@@ -143,9 +151,9 @@ final class RequestLog {
             set(b, AnchorMailbox, decision.key().isPresent() ? decision.key().kind().logName() + "~" + decision.key().value() : "");
             set(b, BackEndCookie, decision.setCookie() == null ? "" : decision.backend().name());
         }
-        set(b, RequestBytes, String.valueOf(requestBytes));
-        set(b, ResponseBytes, String.valueOf(responseBytes));
-        set(b, TargetOutstandingRequests, outstanding < 0 ? "" : String.valueOf(outstanding));
+        set(b, RequestBytes, number(requestBytes));
+        set(b, ResponseBytes, number(responseBytes));
+        set(b, TargetOutstandingRequests, outstanding < 0 ? "" : number(outstanding));
         if (backendStartNanos > 0 && backendReadyNanos > 0) {
             set(b, BackendReqInitLatency, millis(backendReadyNanos - backendStartNanos));
         }
@@ -157,8 +165,8 @@ final class RequestLog {
             set(b, ProxyTime, millis(backendStartNanos - startNanos));
         }
         set(b, TotalRequestTime, millis(now - startNanos));
-        set(b, GenericInfo, info.toString());
-        set(b, GenericErrors, errors.toString());
+        set(b, GenericInfo, info == null ? "" : info.toString());
+        set(b, GenericErrors, errors == null ? "" : errors.toString());
         sink.writer().accept(b.build());
     }
 
@@ -180,7 +188,15 @@ final class RequestLog {
     }
 
     private static String millis(long nanos) {
-        return String.valueOf(Math.max(0, nanos / 1_000_000));
+        return number(Math.max(0, nanos / 1_000_000));
+    }
+
+    /** Statuses, latencies and counts are mostly below 1000: their text is made once, not per line. */
+    private static final String[] SMALL_NUMBERS = java.util.stream.IntStream.range(0, 1000)
+            .mapToObj(String::valueOf).toArray(String[]::new);
+
+    private static String number(long n) {
+        return n >= 0 && n < SMALL_NUMBERS.length ? SMALL_NUMBERS[(int) n] : String.valueOf(n);
     }
 
     private static String clean(String value) {
