@@ -537,11 +537,13 @@ end
         env["BENCH_DELAY_MS"] = str(delay_ms)
         pids = self.pids(peer)
         self.reset_hwm(pids)
+        jvm0 = self.jvm_counters() if peer == "exgate" else None
         c0 = self.cpu_ticks(pids)
         cmd = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", "-c%d" % connections, "-d%ds" % duration,
                "--timeout", "10s", "-s", self.lua(), "https://127.0.0.1:%d%s" % (self.port[peer], MAPI_PATH)]
         p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=duration + 60)
         c1 = self.cpu_ticks(pids)
+        jvm1 = self.jvm_counters() if peer == "exgate" else None
         m = re.search(r"^BENCH (\{.*\})$", p.stdout, re.M)
         if not m:
             raise RuntimeError("wrk against %s failed: %s %s" % (peer, p.stdout[-500:], p.stderr[-500:]))
@@ -553,6 +555,10 @@ end
                "peak_rss_mib": self.mem_kib(pids) / 1024, "requests": reqs,
                "errors": r["err_connect"] + r["err_read"] + r["err_write"] + r["err_status"] + r["err_timeout"],
                "wrk": r}
+        if jvm0 and jvm1 and reqs:
+            # Micrometer counts allocation at each young collection: right to within one collection's worth.
+            res["alloc_kib_per_req"] = (jvm1[0] - jvm0[0]) / reqs / 1024
+            res["gc_pause_ms"] = (jvm1[1] - jvm0[1]) * 1000
         if res["errors"]:
             self.log("  note: %s %s: %d errors %s" % (scenario, peer, res["errors"], {k: v for k, v in r.items() if k.startswith("err") and v}))
         if record:
@@ -593,6 +599,13 @@ end
         self.results.append(res)
         return res
 
+    def jvm_counters(self):
+        """exgate's heap bytes allocated so far and seconds spent in GC pauses, from its own metrics."""
+        try:
+            return self.metric("jvm_gc_memory_allocated_bytes_total"), self.metric("jvm_gc_pause_seconds_sum")
+        except Exception:
+            return None
+
     def metric(self, name, match=""):
         with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % self.port["admin"], timeout=5) as r:
             text = r.read().decode()
@@ -619,7 +632,10 @@ end
             for peer in PEERS:
                 if "1" in sc:
                     r = self.wrk(peer, "1 mapi execute", a.duration, 64, self.env13)
-                    self.log("round %d %-8s s1 %8.0f req/s p99 %.2f ms" % (rnd + 1, peer, r["rate"], r["p99_ms"]))
+                    extra = ""
+                    if "alloc_kib_per_req" in r:
+                        extra = ", %.1f KiB allocated per request, %.0f ms in GC pauses" % (r["alloc_kib_per_req"], r["gc_pause_ms"])
+                    self.log("round %d %-8s s1 %8.0f req/s p99 %.2f ms%s" % (rnd + 1, peer, r["rate"], r["p99_ms"], extra))
                 if "2" in sc:
                     r = self.wrk(peer, "2 handshake tls1.3", a.duration, a.hs_connections, self.env13, close=True)
                     self.log("round %d %-8s s2 %8.0f hs/s (TLS 1.3)" % (rnd + 1, peer, r["rate"]))
