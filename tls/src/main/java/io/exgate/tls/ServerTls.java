@@ -17,14 +17,16 @@ public final class ServerTls {
         if (certificates.isEmpty()) {
             throw new IllegalArgumentException("at least one certificate is required");
         }
-        PemKeyCertOptions keyCerts = new PemKeyCertOptions();
+        PemKeyCertOptions keyCerts = new OpenSslCachedKeyCerts();
         for (PemCertificate c : certificates) {
             keyCerts.addCertValue(c.certPem()).addKeyValue(c.keyPem());
         }
         ServerSSLOptions options = new ServerSSLOptions()
                 .setKeyCertOptions(keyCerts)
-                // The SAN names pick a certificate; the first serves clients that send no SNI.
-                .setSni(true)
+                // The SAN names pick a certificate; the first serves clients that send no SNI. With one
+                // certificate there is nothing to pick, and Vert.x would still look each name up on a worker
+                // thread, two thread switches per handshake.
+                .setSni(certificates.size() > 1)
                 .setEnabledSecureTransportProtocols(new LinkedHashSet<>(policy.protocols()))
                 .setUseAlpn(http2);
         if (http2) {
@@ -41,7 +43,7 @@ public final class ServerTls {
                 .setSslEngineOptions(engine.options())
                 .setKeyCertOptions(ssl.getKeyCertOptions())
                 .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols())
-                .setSni(true)
+                .setSni(ssl.isSni())
                 .setUseAlpn(http2);
         if (http2) {
             options.setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
