@@ -14,9 +14,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** One pooled HTTP client per backend, with that backend's TLS settings and exgate's timeouts. */
 public final class BackendClients {
+    private static final Logger LOG = LoggerFactory.getLogger(BackendClients.class);
     /**
      * Every long poll and RPC channel holds a backend connection for its whole life, so the pool must
      * be as large as the number of such clients; it is not a throughput knob.
@@ -28,15 +31,27 @@ public final class BackendClients {
     private BackendClients() {
     }
 
-    public static Map<String, HttpClientAgent> create(Vertx vertx, List<BackendSettings> backends, Timeouts timeouts) {
-        Map<String, HttpClientAgent> clients = new LinkedHashMap<>();
+    static Map<String, BackendClient> create(Vertx vertx, List<BackendSettings> backends, Timeouts timeouts) {
+        Map<String, BackendClient> clients = new LinkedHashMap<>();
         for (BackendSettings b : backends) {
-            PoolOptions pool = new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_BACKEND).setMaxWaitQueueSize(-1);
-            clients.put(b.backend().name(), vertx.httpClientBuilder().with(options(b, timeouts)).with(pool)
-                    .withConnectHandler(connection -> FlushBatching.install(((ConnectionBase) connection).channelHandlerContext().pipeline()))
-                    .build());
+            clients.put(b.backend().name(), new BackendClient(pool(vertx, b, timeouts, ""), pool(vertx, b, timeouts, "-channels")));
         }
         return clients;
+    }
+
+    private static HttpClientAgent pool(Vertx vertx, BackendSettings b, Timeouts timeouts, String suffix) {
+        PoolOptions pool = new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_BACKEND).setMaxWaitQueueSize(-1);
+        HttpClientOptions options = options(b, timeouts);
+        String name = b.backend().name();
+        return vertx.httpClientBuilder().with(options.setName(options.getName() + suffix)).with(pool)
+                .withConnectHandler(connection -> {
+                    FlushBatching.install(((ConnectionBase) connection).channelHandlerContext().pipeline());
+                    // A backend resetting an idle pooled connection (a restart, its keep-alive limit) is routine,
+                    // and a request on the connection reports its own failure: without a handler Vert.x logs
+                    // each one as an ERROR with no request to tie it to.
+                    connection.exceptionHandler(failure -> LOG.debug("backend {}: pooled connection failed: {}", name, failure.toString()));
+                })
+                .build();
     }
 
     /** A backend's client options: its TLS settings and exgate's timeouts (health probes use them too). */
@@ -63,7 +78,7 @@ public final class BackendClients {
         }
     }
 
-    public static Future<Void> closeAll(Map<String, HttpClientAgent> clients) {
-        return Future.all(clients.values().stream().map(HttpClientAgent::close).toList()).mapEmpty();
+    static Future<Void> closeAll(Map<String, BackendClient> clients) {
+        return Future.all(clients.values().stream().map(BackendClient::close).toList()).mapEmpty();
     }
 }

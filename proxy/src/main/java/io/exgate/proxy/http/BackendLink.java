@@ -4,9 +4,10 @@ import io.exgate.routing.Backend;
 import io.exgate.routing.RoutingDecision;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpClientAgent;
+
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.impl.ConnectionBase;
 import java.util.Map;
 
 /** How one exchange reaches its backend: the shared pool, or the client connection's own backend connection. */
@@ -28,12 +29,12 @@ abstract class BackendLink {
     }
 
     /** The shared pool; a 401 offering NTLM or Negotiate remembers which backend challenged this client. */
-    static BackendLink pooled(Map<String, HttpClientAgent> clients, PinnedConnections pins, io.vertx.core.http.HttpConnection client,
+    static BackendLink pooled(Map<String, BackendClient> clients, PinnedConnections pins, io.vertx.core.http.HttpConnection client,
                               String clientAddress) {
         return new BackendLink() {
             @Override
             Future<HttpClientRequest> request(RoutingDecision decision, RequestOptions options) {
-                return clients.get(decision.backend().name()).request(options);
+                return clients.get(decision.backend().name()).poolFor(decision.classification()).request(options);
             }
 
             @Override
@@ -51,7 +52,7 @@ abstract class BackendLink {
     }
 
     /** A client connection that starts NTLM or Negotiate now: it gets a backend connection of its own. */
-    static BackendLink newPin(Map<String, HttpClientAgent> clients, PinnedConnections pins, ClientPin pin, long connectTimeoutMillis) {
+    static BackendLink newPin(Map<String, BackendClient> clients, PinnedConnections pins, ClientPin pin, long connectTimeoutMillis) {
         return new BackendLink() {
             @Override
             Future<HttpClientRequest> request(RoutingDecision decision, RequestOptions options) {
@@ -59,8 +60,9 @@ abstract class BackendLink {
                 if (pin.isPinned()) {
                     return pin.connection.request(options);
                 }
-                return pins.pin(pin, backend, clients.get(backend.name()), connectTimeoutMillis)
-                        .compose(connection -> connection.request(options));
+                return pins.pin(pin, backend, clients.get(backend.name()).requests(), connectTimeoutMillis)
+                        .compose(connection -> connection.request(options))
+                        .map(BackendLink::batchFlushes);
             }
 
             @Override
@@ -73,6 +75,17 @@ abstract class BackendLink {
                 return pins.exhausted(pin);
             }
         };
+    }
+
+    /**
+     * Vert.x runs a client's connect handler for pooled connections only: a pinned connection gets its
+     * flush batching with its first request (the request knows its connection; the pinned handle does not).
+     */
+    private static HttpClientRequest batchFlushes(HttpClientRequest request) {
+        if (request.connection() instanceof ConnectionBase connection) {
+            FlushBatching.install(connection.channelHandlerContext().pipeline());
+        }
+        return request;
     }
 
     /** A client connection already pinned: every request goes over its backend connection, wherever hashing would point. */

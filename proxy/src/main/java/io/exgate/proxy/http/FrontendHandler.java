@@ -12,7 +12,6 @@ import io.exgate.routing.VirtualDirectory;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
-import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.util.Map;
@@ -31,7 +30,7 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
 
     private final Vertx vertx;
     private final MailboxRouter router;
-    private final Map<String, HttpClientAgent> clients;
+    private final Map<String, BackendClient> clients;
     private final PinnedConnections pins;
     private final long idleMillis;
     private final long connectMillis;
@@ -39,7 +38,7 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
     private final BackendStates health;
     private final HealthcheckPage healthcheckPage;
 
-    public FrontendHandler(Vertx vertx, MailboxRouter router, Map<String, HttpClientAgent> clients, PinnedConnections pins,
+    public FrontendHandler(Vertx vertx, MailboxRouter router, Map<String, BackendClient> clients, PinnedConnections pins,
                            long idleMillis, long connectMillis, RequestLog.Sink logSink, BackendStates health,
                            HealthcheckPage healthcheckPage) {
         this.logSink = logSink;

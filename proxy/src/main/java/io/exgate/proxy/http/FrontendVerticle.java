@@ -8,7 +8,7 @@ import io.exgate.tls.PemCertificate;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.netty.channel.ChannelPipeline;
-import io.vertx.core.http.HttpClientAgent;
+
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
 import org.slf4j.Logger;
@@ -34,9 +34,9 @@ public final class FrontendVerticle extends VerticleBase {
     private PinnedConnections pins;
     // Replaced together by a configuration reload, on this verticle's event loop only.
     private ExgateConfig current;
-    private Map<String, HttpClientAgent> clients;
+    private Map<String, BackendClient> clients;
     private volatile FrontendHandler handler;
-    private final List<HttpClientAgent> retired = new java.util.ArrayList<>();
+    private final List<BackendClient> retired = new java.util.ArrayList<>();
 
     public FrontendVerticle(ExgateConfig config, int port, TlsEngine engine, FrontendContext context) {
         this.config = config;
@@ -110,7 +110,7 @@ public final class FrontendVerticle extends VerticleBase {
             boolean sameTimeouts = next.timeouts().equals(current.timeouts());
             Map<String, BackendSettings> before = new java.util.HashMap<>();
             current.backends().forEach(b -> before.put(b.backend().name(), b));
-            Map<String, HttpClientAgent> kept = new java.util.LinkedHashMap<>();
+            Map<String, BackendClient> kept = new java.util.LinkedHashMap<>();
             List<BackendSettings> fresh = new java.util.ArrayList<>();
             for (BackendSettings b : next.backends()) {
                 BackendSettings old = before.get(b.backend().name());
@@ -120,7 +120,7 @@ public final class FrontendVerticle extends VerticleBase {
                     fresh.add(b);
                 }
             }
-            Map<String, HttpClientAgent> retired = new java.util.HashMap<>(clients);
+            Map<String, BackendClient> retired = new java.util.HashMap<>(clients);
             retired.keySet().removeAll(kept.keySet());
             kept.putAll(BackendClients.create(vertx, fresh, next.timeouts()));
             clients = kept;
@@ -179,7 +179,7 @@ public final class FrontendVerticle extends VerticleBase {
     public Future<?> stop() {
         long grace = config.timeouts().shutdown().toMillis();
         return server.shutdown(grace, TimeUnit.MILLISECONDS).eventually(() -> {
-            retired.forEach(HttpClientAgent::close);
+            retired.forEach(BackendClient::close);
             return BackendClients.closeAll(clients);
         });
     }

@@ -82,6 +82,8 @@ public final class PinnedConnections {
             pin.backend = backend;
             pin.connection = connection;
             shared.add(pin.clientAddress, backend.name(), 1);
+            // The close below is what matters (logged at INFO); Vert.x would log the reset itself as an ERROR.
+            connection.exceptionHandler(failure -> LOG.debug("pinned backend connection to {}: {}", backend.name(), failure.toString()));
             connection.closeHandler(v -> {
                 if (!pin.closing) {
                     // Never move an authenticated client to another, unauthenticated connection: it must start over.
