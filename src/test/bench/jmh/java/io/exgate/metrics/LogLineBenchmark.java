@@ -18,9 +18,10 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One HttpProxy log line for a MAPI Execute, all 74 fields filled with values shaped like Exchange's
  * own lines (httpproxy-log.md): {@code buildRecord} is what the request thread pays (the builder
- * and its copy), {@code formatRow} and {@code rowBytes} what the writer thread pays per line before
- * the write itself (the CSV row, then its UTF-8 size for rollover). In package io.exgate.metrics
- * because CsvLine is package-private there.
+ * and the record), {@code formatRow}, {@code rowBytes} and {@code encodeRow} what the writer thread pays
+ * per line before the write itself (the CSV row in its reused builder, its UTF-8 size for rollover,
+ * then its bytes in the file buffer). In package io.exgate.metrics because CsvLine is package-private
+ * there.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -35,6 +36,8 @@ public class LogLineBenchmark {
     private String[][] values;
     private HttpProxyLogRecord[] records;
     private String[] rows;
+    private final StringBuilder line = new StringBuilder(1024);
+    private final Utf8Buffer buffer = new Utf8Buffer(64 * 1024);
     private int i;
 
     @Setup
@@ -58,9 +61,19 @@ public class LogLineBenchmark {
     }
 
     @Benchmark
-    public String formatRow() {
+    public StringBuilder formatRow() {
         i = (i + 1) & (POOL - 1);
-        return CsvLine.row(records[i]);
+        line.setLength(0);
+        return CsvLine.appendRow(records[i], line);
+    }
+
+    @Benchmark
+    public int encodeRow() {
+        i = (i + 1) & (POOL - 1);
+        if (buffer.size() > 60 * 1024) {
+            buffer.clear();
+        }
+        return buffer.encode(rows[i], 0);
     }
 
     @Benchmark
