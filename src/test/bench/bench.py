@@ -192,7 +192,11 @@ class Bench:
         self.results = []
         base = a.base_port or free_base()
         self.port = {"backend": base, "sink": base + 1, "sink_tls": base + 2, "direct": base + 3,
-                     "exgate": base + 4, "admin": base + 5, "nginx": base + 6, "haproxy": base + 7}
+                     "exgate": base + 4, "admin": base + 5, "nginx": base + 6, "haproxy": base + 7,
+                     "baseline": base + 8, "baseline_admin": base + 9}
+        # An earlier build of exgate as a fifth peer, for before/after figures from the same rounds.
+        self.peers = PEERS[:2] + (["baseline"] if a.baseline_jar else []) + PEERS[2:]
+        self.admin = {"exgate": self.port["admin"], "baseline": self.port["baseline_admin"]}
         self.env13 = self.openssl_conf("tls13", "TLSv1.3", "TLSv1.3")
         self.env12 = self.openssl_conf("tls12", "TLSv1.2", "TLSv1.2")
 
@@ -460,14 +464,26 @@ backend sink
 
         # exgate: MAPI Execute and the long polls (domain poll.example) to the nginx backend, RPC to the sink
         self.write("mailboxes.csv", "exec.example,ngx\npoll.example,ngx\n")
-        conf = self.write("exgate.yaml", f"""listen: 127.0.0.1:{self.port['exgate']}
+        self.start_exgate("exgate", os.path.join(self.repo, "proxy", "target", "exgate.jar"))
+        if self.a.baseline_jar:
+            self.start_exgate("baseline", os.path.abspath(self.a.baseline_jar))
+        for peer in self.peers:
+            self.wait_port(self.port[peer], peer)
+        for peer in self.admin:
+            if peer in self.peers:
+                self.wait_ready(self.admin[peer])
+        self.log("exgate:", self.exgate_startup_line())
+
+    def start_exgate(self, peer, jar):
+        admin = self.admin[peer]
+        conf = self.write(peer + ".yaml", f"""listen: 127.0.0.1:{self.port[peer]}
 tls:
   certificates:
     - cert: {self.crt}
       key: {self.key}
   cipher-suites: [{TLS13_SUITE}, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]
 admin:
-  listen: 127.0.0.1:{self.port['admin']}
+  listen: 127.0.0.1:{admin}
 backends:
   - name: ngx
     url: http://127.0.0.1:{self.port['backend']}
@@ -491,21 +507,16 @@ health:
 timeouts:
   shutdown: 2s
 logs:
-  directory: {self.path('exgate-logs')}
+  directory: {self.path(peer + '-logs')}
 """)
-        jar = os.path.join(self.repo, "proxy", "target", "exgate.jar")
         java = ["java"] + EXGATE_JVM_FLAGS + self.a.jvm_opts.split() + ["-jar", jar, "run", "--config", conf]
-        self.start("exgate", java, PROXY_CPU)
-        for peer in PEERS:
-            self.wait_port(self.port[peer], peer)
-        self.wait_ready()
-        self.log("exgate:", self.exgate_startup_line())
+        self.start(peer, java, PROXY_CPU)
 
-    def wait_ready(self):
+    def wait_ready(self, admin):
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
-                with urllib.request.urlopen("http://127.0.0.1:%d/ready" % self.port["admin"], timeout=2) as r:
+                with urllib.request.urlopen("http://127.0.0.1:%d/ready" % admin, timeout=2) as r:
                     if r.status == 200:
                         return
             except Exception:
@@ -553,13 +564,13 @@ end
         env["BENCH_DELAY_MS"] = str(delay_ms)
         pids = self.pids(peer)
         self.reset_hwm(pids)
-        jvm0 = self.jvm_counters() if peer == "exgate" else None
+        jvm0 = self.jvm_counters(peer) if peer in self.admin else None
         c0 = self.cpu_ticks(pids)
         cmd = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", "-c%d" % connections, "-d%ds" % duration,
                "--timeout", "10s", "-s", self.lua(), "https://127.0.0.1:%d%s" % (self.port[peer], MAPI_PATH)]
         p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=duration + 60)
         c1 = self.cpu_ticks(pids)
-        jvm1 = self.jvm_counters() if peer == "exgate" else None
+        jvm1 = self.jvm_counters(peer) if peer in self.admin else None
         m = re.search(r"^BENCH (\{.*\})$", p.stdout, re.M)
         if not m:
             raise RuntimeError("wrk against %s failed: %s %s" % (peer, p.stdout[-500:], p.stderr[-500:]))
@@ -615,15 +626,16 @@ end
         self.results.append(res)
         return res
 
-    def jvm_counters(self):
-        """exgate's heap bytes allocated so far and seconds spent in GC pauses, from its own metrics."""
+    def jvm_counters(self, peer):
+        """An exgate's heap bytes allocated so far and seconds spent in GC pauses, from its own metrics."""
         try:
-            return self.metric("jvm_gc_memory_allocated_bytes_total"), self.metric("jvm_gc_pause_seconds_sum")
+            return (self.metric("jvm_gc_memory_allocated_bytes_total", admin=self.admin[peer]),
+                    self.metric("jvm_gc_pause_seconds_sum", admin=self.admin[peer]))
         except Exception:
             return None
 
-    def metric(self, name, match=""):
-        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % self.port["admin"], timeout=5) as r:
+    def metric(self, name, match="", admin=None):
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % (admin or self.port["admin"]), timeout=5) as r:
             text = r.read().decode()
         total = 0.0
         for line in text.splitlines():
@@ -641,11 +653,13 @@ end
                  "client on CPU %s; work dir %s" % (PROXY_CPU, LOAD_CPU, self.work))
         sc = set(a.scenarios.split(","))
         if a.warmup:
-            for peer in PEERS:
+            for peer in self.peers:
                 self.wrk(peer, "warm-up", a.warmup, 64, self.env13, record=False)
-            self.warm_exgate()
+            for peer in self.admin:
+                if peer in self.peers:
+                    self.warm_exgate(peer)
         for rnd in range(a.rounds):
-            for peer in PEERS:
+            for peer in self.peers:
                 if "1" in sc:
                     r = self.wrk(peer, "1 mapi execute", a.duration, 64, self.env13)
                     extra = ""
@@ -660,7 +674,7 @@ end
         if "3" in sc:
             size = a.stream_mib << 20
             for rnd in range(a.stream_rounds):
-                for peer in PEERS:
+                for peer in self.peers:
                     for d in ("up", "down"):
                         r = self.curl_stream(peer, d, size)
                         self.log("round %d %-8s s3 %-4s %s MiB/s, peak RSS %.0f MiB" % (
@@ -669,9 +683,9 @@ end
             self.scenario4()
         return self.results
 
-    def jit_seconds(self):
-        """CPU seconds used so far by exgate's JIT compiler threads."""
-        pid, total = self.procs["exgate"].pid, 0
+    def jit_seconds(self, peer="exgate"):
+        """CPU seconds used so far by an exgate's JIT compiler threads."""
+        pid, total = self.procs[peer].pid, 0
         for tid in os.listdir("/proc/%d/task" % pid):
             try:
                 with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
@@ -684,7 +698,7 @@ end
                 pass
         return total / os.sysconf("SC_CLK_TCK")
 
-    def warm_exgate(self):
+    def warm_exgate(self, peer="exgate"):
         """The JVM compiles for tens of CPU seconds on one core: run scenarios 1 and 2 against exgate until
         its JIT threads use less than 5% of a 5 s window twice in a row (at most --jit-warmup seconds), so
         that what is measured is the steady state, as for the native peers. One quiet window is not
@@ -692,15 +706,15 @@ end
         deadline = time.time() + self.a.jit_warmup
         quiet = 0
         while time.time() < deadline:
-            j0 = self.jit_seconds()
-            r = self.wrk("exgate", "warm-up", 4, 64, self.env13, record=False)
-            self.wrk("exgate", "warm-up", 1, 16, self.env13, close=True, record=False)
-            used = self.jit_seconds() - j0
-            self.log("exgate warm-up: %.0f req/s, JIT %.2f CPU s in the last 5 s" % (r["rate"], used))
+            j0 = self.jit_seconds(peer)
+            r = self.wrk(peer, "warm-up", 4, 64, self.env13, record=False)
+            self.wrk(peer, "warm-up", 1, 16, self.env13, close=True, record=False)
+            used = self.jit_seconds(peer) - j0
+            self.log("%s warm-up: %.0f req/s, JIT %.2f CPU s in the last 5 s" % (peer, r["rate"], used))
             quiet = quiet + 1 if used < 0.25 else 0
             if quiet >= 2:
                 return
-        self.log("exgate warm-up: JIT still busy after %d s, measuring anyway" % self.a.jit_warmup)
+        self.log("%s warm-up: JIT still busy after %d s, measuring anyway" % (peer, self.a.jit_warmup))
 
     def scenario4(self):
         a = self.a
@@ -808,14 +822,14 @@ end
         hdr = ["scenario", "peer"] + [m[0] for m in metrics]
         rows = []
         for scn in scenarios:
-            for peer in PEERS:
+            for peer in self.peers:
                 if (scn, peer) not in agg:
                     continue
                 row = [scn, peer]
                 for _, key, fn in metrics:
                     v = val(scn, peer, key, fn)
                     cell = fmt(v)
-                    if v is not None and peer in ("direct", "exgate"):
+                    if v is not None and peer in ("direct", "exgate", "baseline"):
                         rn, rh = val(scn, "nginx", key, fn), val(scn, "haproxy", key, fn)
                         cell += " (%s/%s)" % ("%.2f" % (v / rn) if rn else "-", "%.2f" % (v / rh) if rh else "-")
                     row.append(cell)
@@ -848,7 +862,7 @@ end
         spread = []
         for scn in scenarios:
             mine = agg.get((scn, "exgate"), [])
-            for other in ("nginx", "haproxy"):
+            for other in ("nginx", "haproxy", "baseline"):
                 theirs = agg.get((scn, other), [])
                 ratios = ["%.2f" % (e["rate"] / o["rate"]) for e, o in zip(mine, theirs) if e.get("rate") and o.get("rate")]
                 if len(ratios) > 1:
@@ -927,6 +941,9 @@ def main():
     p.add_argument("--polls", type=int, default=10000, help="long polls of scenario 4 (capped by the fd limit)")
     p.add_argument("--base-port", type=int, default=0)
     p.add_argument("--keep-logs", action="store_true", help="keep the proxies' access logs under target/bench/run-*/")
+    p.add_argument("--baseline-jar", default=os.environ.get("BENCH_BASELINE_JAR", ""),
+                   help="an earlier exgate.jar, run as a fifth peer 'baseline' in scenarios 1-3 for before/after "
+                        "figures from the same rounds (env BENCH_BASELINE_JAR)")
     p.add_argument("--jvm-opts", default=os.environ.get("BENCH_JVM_OPTS", ""),
                    help="extra JVM flags for exgate, e.g. -Xmx512m (env BENCH_JVM_OPTS)")
     a = p.parse_args()
@@ -943,6 +960,7 @@ def main():
         if not a.keep_logs:  # access logs of one full run take several hundred MiB
             import shutil
             shutil.rmtree(b.path("exgate-logs"), ignore_errors=True)
+            shutil.rmtree(b.path("baseline-logs"), ignore_errors=True)
             for name in ("nginx-access.log", "haproxy-access.log", "blob.bin"):
                 try:
                     os.remove(b.path(name))
