@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One pooled HTTP client per backend, with that backend's TLS settings and exgate's timeouts. */
+/** Each backend's pooled HTTP clients ({@link BackendClient}), with its TLS settings and exgate's timeouts. */
 public final class BackendClients {
     private static final Logger LOG = LoggerFactory.getLogger(BackendClients.class);
     /**

@@ -4,7 +4,6 @@ import io.exgate.routing.Backend;
 import io.exgate.routing.RoutingDecision;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.impl.ConnectionBase;
