@@ -13,6 +13,7 @@ final class MeteredWriteStream implements WriteStream<Buffer> {
     private final WriteStream<Buffer> delegate;
     private final IdleWatch watch;
     private long bytes;
+    private boolean used;
 
     MeteredWriteStream(WriteStream<Buffer> delegate, IdleWatch watch) {
         this.delegate = delegate;
@@ -23,15 +24,22 @@ final class MeteredWriteStream implements WriteStream<Buffer> {
         return bytes;
     }
 
+    /** Whether anything, even only the end, was written: the head has gone with it then. */
+    boolean used() {
+        return used;
+    }
+
     @Override
     public Future<Void> write(Buffer data) {
         bytes += data.length();
+        used = true;
         watch.touch();
         return delegate.write(data);
     }
 
     @Override
     public Future<Void> end() {
+        used = true;
         watch.touch();
         return delegate.end();
     }

@@ -6,6 +6,7 @@ import io.exgate.routing.MailboxRouter;
 import io.exgate.routing.RoutingDecision;
 import io.exgate.routing.RequestTarget;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -36,6 +37,7 @@ final class ProxyExchange {
 
     private static final CharSequence X_PENDING_PERIOD = HttpHeaders.createOptimized("X-PendingPeriod");
 
+    private final Context context;
     private final HttpServerRequest request;
     private final String clientAddress;
     private final RequestTarget target;
@@ -65,6 +67,7 @@ final class ProxyExchange {
                   BackendLink link, String requestId, long idleMillis, RequestLog log, PassiveHealth passive) {
         this.log = log;
         this.passive = passive;
+        this.context = vertx.getOrCreateContext();
         this.request = request;
         this.clientAddress = clientAddress;
         this.target = target;
@@ -173,13 +176,21 @@ final class ProxyExchange {
         }
         out.response().onComplete(this::onResponse);
         requestStream = new MeteredWriteStream(out, watch);
-        if (chunked || hasContentLength()) {
-            // The head goes now: a client waiting for 100 Continue sends its body only after the backend's,
-            // and an RPC IN channel's body does not follow at once. A body that is already here still
-            // leaves in the same packet, as the backend connection's flushes are batched (FlushBatching).
-            out.sendHead();
+        boolean hasBody = chunked || hasContentLength();
+        if (hasBody && expectsContinue) {
+            out.sendHead(); // the client sends its body only after the backend's 100 Continue
         }
         body.to(requestStream).onFailure(this::onRequestBodyFailed);
+        if (hasBody && !expectsContinue) {
+            // A body that does not follow at once (an RPC IN channel) still gets its head to the backend
+            // now; the usual body is already queued, and its first write carries the head in the same
+            // packet. The pipe's drain runs first, as it was scheduled first (see relay()).
+            context.runOnContext(v -> {
+                if (!finished && !requestStream.used()) {
+                    out.sendHead();
+                }
+            });
+        }
     }
 
     private boolean hasContentLength() {
@@ -241,12 +252,19 @@ final class ProxyExchange {
         if (!in.headers().contains(HttpHeaders.CONTENT_LENGTH) && bodyAllowed(in.statusCode()) && request.version() != HttpVersion.HTTP_1_0) {
             response.setChunked(true);
         }
+        // An answer whose body does not follow at once (an RPC OUT channel, a long poll) still gets its
+        // head to the client now; for the usual answer the body is already written by then, head included.
+        // A task, not at once: the pipe's drain, scheduled first, writes a waiting body with the head in
+        // one TLS record and one system call; written at once, the head's own flush task ran before the
+        // drain and sent it alone. Vert.x writes no head on its own without a length or chunking (an
+        // HTTP/1.0 answer of unknown length, one without a body to HEAD or a 204): those get their head
+        // with their first bytes or their end.
         if (response.isChunked() || response.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
-            // The head goes now: an RPC OUT channel's or a long poll's body does not follow at once. A body
-            // that is already here leaves in the same packet, as the client connection's flushes are batched.
-            // (Vert.x writes no head on its own without a length or chunking: an HTTP/1.0 answer of unknown
-            // length, or one without a body to HEAD or a 204, gets its head with its first bytes or its end.)
-            response.writeHead();
+            context.runOnContext(v -> {
+                if (!finished && !response.headWritten() && !response.ended()) {
+                    response.writeHead();
+                }
+            });
         }
         responseStream = new MeteredWriteStream(response, watch);
         body.to(responseStream).onComplete(done -> {
