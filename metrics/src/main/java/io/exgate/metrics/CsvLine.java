@@ -81,29 +81,4 @@ final class CsvLine {
         }
         return false;
     }
-
-    /**
-     * Bytes the text takes in UTF-8, counted without encoding it: size rollover must know a line's
-     * size before writing it. A lone surrogate counts 1, as the writer replaces it with '?'.
-     */
-    static long utf8Length(CharSequence text) {
-        long bytes = 0;
-        int n = text.length();
-        for (int i = 0; i < n; i++) {
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                bytes += 1;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
-                bytes += 4;
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                bytes += 1;
-            } else {
-                bytes += 3;
-            }
-        }
-        return bytes;
-    }
 }

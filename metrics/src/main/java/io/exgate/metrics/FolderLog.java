@@ -66,7 +66,7 @@ final class FolderLog {
             return;
         }
         try {
-            long lineBytes = CsvLine.utf8Length(line);
+            long lineBytes = Utf8Buffer.encodedLength(line);
             fileFor(lineBytes, now).append(line, lineBytes);
         } catch (IOException e) {
             fail(e);

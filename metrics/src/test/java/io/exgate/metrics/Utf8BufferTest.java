@@ -18,9 +18,18 @@ class Utf8BufferTest {
     }
 
     @Test
+    void utf8LengthIsTheEncodedLength() {
+        for (String text : new String[] {"", "ascii", "Grüße", "日本語", "emoji \uD83D\uDCE7 mail", "é,\"\r\n"}) {
+            assertThat(Utf8Buffer.encodedLength(text)).as(text).isEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
+        }
+        // A lone surrogate is written as '?', one byte.
+        assertThat(Utf8Buffer.encodedLength("a\uD83Db")).isEqualTo(3);
+    }
+
+    @Test
     void utf8LengthCountsWhatTheBufferWrites() throws IOException {
         String text = "é\uD83D\uDCE7\uD83Dx日";
-        assertThat(encode(text, 16)).hasSize((int) CsvLine.utf8Length(text));
+        assertThat(encode(text, 16)).hasSize((int) Utf8Buffer.encodedLength(text));
     }
 
     private static byte[] encode(String text, int capacity) throws IOException {

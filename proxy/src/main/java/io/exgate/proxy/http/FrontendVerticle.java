@@ -8,7 +8,6 @@ import io.exgate.tls.PemCertificate;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.netty.channel.ChannelPipeline;
-
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
 import org.slf4j.Logger;

@@ -29,6 +29,10 @@ final class RequestLog {
     private static final CharSequence X_CLIENT_INFO = HttpHeaders.createOptimized("X-ClientInfo");
     private static final CharSequence X_REQUEST_TYPE = HttpHeaders.createOptimized("X-RequestType");
 
+    /** Statuses, latencies and counts are mostly below 1000: their text is made once, not per line. */
+    private static final String[] SMALL_NUMBERS = java.util.stream.IntStream.range(0, 1000)
+            .mapToObj(String::valueOf).toArray(String[]::new);
+
     private final Sink sink;
     private final HttpServerRequest request;
     private final String requestId;
@@ -190,10 +194,6 @@ final class RequestLog {
     private static String millis(long nanos) {
         return number(Math.max(0, nanos / 1_000_000));
     }
-
-    /** Statuses, latencies and counts are mostly below 1000: their text is made once, not per line. */
-    private static final String[] SMALL_NUMBERS = java.util.stream.IntStream.range(0, 1000)
-            .mapToObj(String::valueOf).toArray(String[]::new);
 
     private static String number(long n) {
         return n >= 0 && n < SMALL_NUMBERS.length ? SMALL_NUMBERS[(int) n] : String.valueOf(n);

@@ -79,7 +79,7 @@ public class LogLineBenchmark {
     @Benchmark
     public long rowBytes() {
         i = (i + 1) & (POOL - 1);
-        return CsvLine.utf8Length(rows[i]);
+        return Utf8Buffer.encodedLength(rows[i]);
     }
 
     private static HttpProxyLogRecord build(String folder, String[] v) {
