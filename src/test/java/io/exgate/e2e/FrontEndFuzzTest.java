@@ -1046,7 +1046,10 @@ class FrontEndFuzzTest {
         Arbitrary<Mutation> mutation = Arbitraries.frequencyOf(
                 Tuple.of(3, flip), Tuple.of(3, insert), Tuple.of(2, delete), Tuple.of(1, truncate), Tuple.of(2, duplicate),
                 Tuple.of(2, drop), Tuple.of(2, ending), Tuple.of(2, special), Tuple.of(2, contentLength), Tuple.of(2, transferEncoding));
-        return Combinators.combine(Arbitraries.of(Seed.class), mutation.list().ofMinSize(1).ofMaxSize(3)).as(Mutated::new);
+        // Mutations that leave nothing to send (a truncation, then a deletion) make an idle connection,
+        // which exgate rightly keeps open as Outlook's are: not a request the property is about.
+        return Combinators.combine(Arbitraries.of(Seed.class), mutation.list().ofMinSize(1).ofMaxSize(3)).as(Mutated::new)
+                .filter(m -> m.bytes().length > 0);
     }
 
     private static String latin1(String s) {
