@@ -58,16 +58,16 @@ class StreamingTest {
                             chunks.add(b.toString());
                             int received = chunks.size();
                             // The next line one pending period after this one arrived: five PENDING, then the end.
-                            backendContext.get().runOnContext(v -> lab.vertx.setTimer(400, t -> {
-                                if (received <= 6) {
+                            if (received <= 6) {
+                                backendContext.get().runOnContext(v -> lab.vertx.setTimer(400, t -> {
                                     written.add(System.nanoTime());
-                                }
-                                if (received < 6) {
-                                    backendResponse.get().write("PENDING\r\n");
-                                } else if (received == 6) {
-                                    backendResponse.get().end("DONE\r\nX-ResponseCode: 0\r\n\r\n");
-                                }
-                            }));
+                                    if (received < 6) {
+                                        backendResponse.get().write("PENDING\r\n");
+                                    } else {
+                                        backendResponse.get().end("DONE\r\nX-ResponseCode: 0\r\n\r\n");
+                                    }
+                                }));
+                            }
                         });
                         response.endHandler(v -> ended.complete());
                     })
