@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * at a bounded rate, then the load stops and exgate is stopped gracefully: every request answered,
  * one HttpProxy log line per answered request in each protocol's folder, none dropped.
  *
- * <p>{@code -Dexgate.soak.minutes=0.5} shortens the run for a developer; CI runs the default of 5.
+ * <p>{@code -Dexgate.soak.minutes=0.5} shortens the run for a developer; CI runs the default of 5. A run of
+ * more than about 8 minutes also needs a longer test limit than the default 10: {@code -Dexgate.test.timeout="30 m"}.
  */
 class NothingLostSoakTest {
     private static final double MINUTES = Double.parseDouble(System.getProperty("exgate.soak.minutes", "5"));
