@@ -509,7 +509,8 @@ timeouts:
 logs:
   directory: {self.path(peer + '-logs')}
 """)
-        java = ["java"] + EXGATE_JVM_FLAGS + self.a.jvm_opts.split() + ["-jar", jar, "run", "--config", conf]
+        opts = self.a.jvm_opts if peer == "exgate" or self.a.baseline_jvm_opts is None else self.a.baseline_jvm_opts
+        java = ["java"] + EXGATE_JVM_FLAGS + opts.split() + ["-jar", jar, "run", "--config", conf]
         self.start(peer, java, PROXY_CPU)
 
     def wait_ready(self, admin):
@@ -946,6 +947,9 @@ def main():
                         "figures from the same rounds (env BENCH_BASELINE_JAR)")
     p.add_argument("--jvm-opts", default=os.environ.get("BENCH_JVM_OPTS", ""),
                    help="extra JVM flags for exgate, e.g. -Xmx512m (env BENCH_JVM_OPTS)")
+    p.add_argument("--baseline-jvm-opts", default=None,
+                   help="JVM flags for the baseline peer instead of --jvm-opts: with --baseline-jar set to the "
+                        "same jar, this compares two sets of flags in the same rounds")
     a = p.parse_args()
     if a.smoke:
         a.duration, a.rounds, a.warmup, a.stream_mib, a.polls, a.jit_warmup = 2, 1, 1, 64, 200, 10
