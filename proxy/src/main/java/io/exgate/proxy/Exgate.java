@@ -111,7 +111,9 @@ public final class Exgate {
             throw new UncheckedIOException("cannot create logs.directory " + config.logDirectory(), e);
         }
         int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
+        // No context class loader swap around every callback: exgate is one class loader (the jar's), and
+        // Vert.x otherwise sets and restores it on each dispatch, several times per request.
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true).setDisableTCCL(true));
         Routing routing = new Routing(new AtomicReference<>(config.routing().initialMap()),
                 new StickyTable(STICKY_CAPACITY, STICKY_IDLE_MILLIS, System::nanoTime), new OutstandingRequests(),
                 new AtomicReference<>(affinityCookie(config)));

@@ -6,7 +6,6 @@ import io.exgate.routing.MailboxRouter;
 import io.exgate.routing.RoutingDecision;
 import io.exgate.routing.RequestTarget;
 import io.vertx.core.AsyncResult;
-import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -37,7 +36,6 @@ final class ProxyExchange {
 
     private static final CharSequence X_PENDING_PERIOD = HttpHeaders.createOptimized("X-PendingPeriod");
 
-    private final Context context;
     private final HttpServerRequest request;
     private final String clientAddress;
     private final RequestTarget target;
@@ -67,7 +65,6 @@ final class ProxyExchange {
                   BackendLink link, String requestId, long idleMillis, RequestLog log, PassiveHealth passive) {
         this.log = log;
         this.passive = passive;
-        this.context = vertx.getOrCreateContext();
         this.request = request;
         this.clientAddress = clientAddress;
         this.target = target;
@@ -183,13 +180,10 @@ final class ProxyExchange {
         body.to(requestStream).onFailure(this::onRequestBodyFailed);
         if (hasBody && !expectsContinue) {
             // A body that does not follow at once (an RPC IN channel) still gets its head to the backend
-            // now; the usual body is already queued, and its first write carries the head in the same
-            // packet. The pipe's drain runs first, as it was scheduled first (see relay()).
-            context.runOnContext(v -> {
-                if (!finished && !requestStream.used()) {
-                    out.sendHead();
-                }
-            });
+            // now. Written after body.to(): the pipe's drain is already queued on the event loop, so the
+            // flush this head asks for (deferred by FlushBatching) runs after the drain has written the
+            // body that is already here: head and body leave in one system call (see relay()).
+            out.sendHead();
         }
     }
 
@@ -252,20 +246,6 @@ final class ProxyExchange {
         if (!in.headers().contains(HttpHeaders.CONTENT_LENGTH) && bodyAllowed(in.statusCode()) && request.version() != HttpVersion.HTTP_1_0) {
             response.setChunked(true);
         }
-        // An answer whose body does not follow at once (an RPC OUT channel, a long poll) still gets its
-        // head to the client now; for the usual answer the body is already written by then, head included.
-        // A task, not at once: the pipe's drain, scheduled first, writes a waiting body with the head in
-        // one TLS record and one system call; written at once, the head's own flush task ran before the
-        // drain and sent it alone. Vert.x writes no head on its own without a length or chunking (an
-        // HTTP/1.0 answer of unknown length, one without a body to HEAD or a 204): those get their head
-        // with their first bytes or their end.
-        if (response.isChunked() || response.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
-            context.runOnContext(v -> {
-                if (!finished && !response.headWritten() && !response.ended()) {
-                    response.writeHead();
-                }
-            });
-        }
         responseStream = new MeteredWriteStream(response, watch);
         body.to(responseStream).onComplete(done -> {
             if (done.succeeded()) {
@@ -281,6 +261,17 @@ final class ProxyExchange {
                 abort("response stream failed: " + done.cause().getMessage());
             }
         });
+        // An answer whose body does not follow at once (an RPC OUT channel, a long poll) still gets its
+        // head to the client now. Written after body.to(), never before: the pipe's drain is queued first,
+        // so the flush this head asks for (deferred by FlushBatching) runs once a waiting body is written
+        // too, and head and body leave in one TLS record and one system call. Written before, the head's
+        // flush ran ahead of the drain and went alone. Vert.x writes no head on its own without a length
+        // or chunking (an HTTP/1.0 answer of unknown length, one without a body to HEAD or a 204): those
+        // get their head with their first bytes or their end.
+        if (!finished && !response.headWritten() && !response.ended()
+                && (response.isChunked() || response.headers().contains(HttpHeaders.CONTENT_LENGTH))) {
+            response.writeHead();
+        }
     }
 
     /**
