@@ -36,12 +36,19 @@ class BenchmarkSmokeTest {
         List<String> header = List.of(rows.get(0).split("\t"));
         int rate = header.indexOf("rate");
         int errors = header.indexOf("errors");
+        int cpu = header.indexOf("cpu_s_per_10k");
+        int user = header.indexOf("user_s_per_10k");
         for (String scenario : List.of("1 mapi execute", "2 handshake tls1.3", "2 handshake tls1.2", "3 stream up", "3 stream down")) {
             for (String peer : List.of("direct", "exgate", "nginx", "haproxy")) {
                 String[] row = rows.stream().map(r -> r.split("\t", -1)).filter(r -> r[0].equals(scenario) && r[1].equals(peer))
                         .findFirst().orElseThrow(() -> new AssertionError("no row for " + scenario + " / " + peer + " in " + rows));
                 assertThat(Double.parseDouble(row[rate])).as(scenario + " / " + peer + " rate").isPositive();
                 assertThat(row[errors]).as(scenario + " / " + peer + " errors").isIn("", "0");
+                if (!scenario.startsWith("3")) {
+                    // The user-space share of the CPU figure, which says where a gap between peers lies.
+                    assertThat(Double.parseDouble(row[user])).as(scenario + " / " + peer + " user CPU")
+                            .isGreaterThanOrEqualTo(0).isLessThanOrEqualTo(Double.parseDouble(row[cpu]));
+                }
             }
         }
         for (String scenario : List.of("4 half-rate, no polls", "4 first 2 s after 200 polls", "4 half-rate, 200 polls", "4 half-rate, polls closed")) {
