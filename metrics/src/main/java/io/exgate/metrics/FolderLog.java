@@ -60,14 +60,13 @@ final class FolderLog {
     }
 
     /** Appends one line to the right file; never throws, a failure counts the line as dropped. */
-    void append(CharSequence line, Instant now) {
+    void append(LineBytes line, Instant now) {
         if (failedThisBatch) {
             counters.dropped(1);
             return;
         }
         try {
-            long lineBytes = Utf8Buffer.encodedLength(line);
-            fileFor(lineBytes, now).append(line, lineBytes);
+            fileFor(line.size(), now).append(line);
         } catch (IOException e) {
             fail(e);
             counters.dropped(1);

@@ -58,9 +58,15 @@ final class LogFile {
         return dataLines == 0 || bytes + lineBytes <= maxBytes;
     }
 
-    void append(CharSequence line, long lineBytes) throws IOException {
-        write(line);
-        bytes += lineBytes;
+    void append(LineBytes line) throws IOException {
+        int from = 0;
+        while (from < line.size()) {
+            if (buffer.isFull()) {
+                buffer.drainTo(out);
+            }
+            from += buffer.put(line.array(), from, line.size() - from);
+        }
+        bytes += line.size();
         dataLines++;
         unflushedLines++;
     }

@@ -28,9 +28,9 @@ final class LogWriter implements Runnable {
      * flight wait for that burst (100 ms of lines took about 3 ms, which showed in the p99).
      */
     static final long LINGER_MILLIS = 10;
-    /** Every line is built in one reused builder; a rare huge one is not kept. */
-    private static final int LINE_CHARS = 1024;
-    private static final int MAX_KEPT_LINE_CHARS = 64 * 1024;
+    /** Every line is encoded in one reused buffer; a rare huge one is not kept. */
+    private static final int LINE_BYTES = 1024;
+    private static final int MAX_KEPT_LINE_BYTES = 64 * 1024;
 
     private final BlockingQueue<HttpProxyLogRecord> queue;
     private final HttpProxyLog owner;
@@ -39,7 +39,7 @@ final class LogWriter implements Runnable {
     private final Retention retention;
     private final Map<String, FolderLog> folders = new LinkedHashMap<>();
     private String hour;
-    private StringBuilder line = new StringBuilder(LINE_CHARS);
+    private LineBytes line = new LineBytes(LINE_BYTES);
 
     LogWriter(BlockingQueue<HttpProxyLogRecord> queue, HttpProxyLog owner, HttpProxyLogSettings settings,
             Clock clock, LogCounters counters) {
@@ -110,7 +110,7 @@ final class LogWriter implements Runnable {
                 continue;
             }
             try {
-                line.setLength(0);
+                line.clear();
                 folders.get(record.protocolFolder()).append(CsvLine.appendRow(record, line), now);
             } catch (RuntimeException e) {
                 // A bug must cost one line, not the writer thread (and with it every later line).
@@ -121,8 +121,8 @@ final class LogWriter implements Runnable {
         for (FolderLog folder : folders.values()) {
             folder.flush();
         }
-        if (line.capacity() > MAX_KEPT_LINE_CHARS) {
-            line = new StringBuilder(LINE_CHARS); // one huge line must not pin its buffer for good
+        if (line.capacity() > MAX_KEPT_LINE_BYTES) {
+            line = new LineBytes(LINE_BYTES); // one huge line must not pin its buffer for good
         }
     }
 

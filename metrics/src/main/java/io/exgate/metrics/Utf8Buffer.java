@@ -20,31 +20,6 @@ final class Utf8Buffer {
         this.bytes = new byte[capacity];
     }
 
-    /**
-     * Bytes the text takes in UTF-8, counted without encoding it: size rollover must know a line's
-     * size before writing it. A lone surrogate counts 1, as encode() writes '?' for it.
-     */
-    static long encodedLength(CharSequence text) {
-        long bytes = 0;
-        int n = text.length();
-        for (int i = 0; i < n; i++) {
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                bytes += 1;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
-                bytes += 4;
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                bytes += 1;
-            } else {
-                bytes += 3;
-            }
-        }
-        return bytes;
-    }
-
     int size() {
         return size;
     }
@@ -80,6 +55,14 @@ final class Utf8Buffer {
             }
         }
         return i;
+    }
+
+    /** Copies bytes already encoded, as many as fit; returns how many that was. */
+    int put(byte[] src, int from, int length) {
+        int n = Math.min(length, bytes.length - size);
+        System.arraycopy(src, from, bytes, size, n);
+        size += n;
+        return n;
     }
 
     void drainTo(OutputStream out) throws IOException {

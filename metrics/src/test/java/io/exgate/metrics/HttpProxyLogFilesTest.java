@@ -58,7 +58,7 @@ class HttpProxyLogFilesTest {
 
     @Test
     void aFileThatWouldPassTheMaxSizeIsFollowedByTheNextNumberWithItsOwnHeader() throws IOException {
-        long headerBytes = Utf8Buffer.encodedLength(CsvLine.header("1", clock.instant()));
+        long headerBytes = CsvLine.header("1", clock.instant()).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         long maxFileSize = headerBytes + 1000;
         HttpProxyLogSettings settings = new HttpProxyLogSettings(dir, maxFileSize, Duration.ofDays(30),
                 Long.MAX_VALUE, 1000, "1");

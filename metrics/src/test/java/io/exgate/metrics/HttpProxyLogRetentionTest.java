@@ -99,7 +99,7 @@ class HttpProxyLogRetentionTest {
     @Test
     void sizeRolloverKeepsTheFolderWithinItsTotalSizeKeepingTheNewestFiles() throws IOException {
         MutableClock clock = new MutableClock("2024-03-10T12:00:00Z");
-        long headerBytes = Utf8Buffer.encodedLength(CsvLine.header("1", clock.instant()));
+        long headerBytes = CsvLine.header("1", clock.instant()).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         long maxFileSize = headerBytes + 1000;
         long maxTotal = 3 * maxFileSize;
         HttpProxyLogSettings settings = new HttpProxyLogSettings(dir, maxFileSize, Duration.ofDays(30),

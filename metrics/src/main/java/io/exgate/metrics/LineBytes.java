@@ -1,0 +1,86 @@
+package io.exgate.metrics;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One log line as UTF-8 bytes, built by the writer thread in a buffer it reuses for every line. The
+ * line is encoded once, straight from the record's values: its size (for rollover) is then known
+ * without another pass over its characters, and the file buffer takes it with one array copy.
+ */
+final class LineBytes {
+    private byte[] bytes;
+    private int size;
+
+    LineBytes(int capacity) {
+        bytes = new byte[capacity];
+    }
+
+    byte[] array() {
+        return bytes;
+    }
+
+    int size() {
+        return size;
+    }
+
+    int capacity() {
+        return bytes.length;
+    }
+
+    void clear() {
+        size = 0;
+    }
+
+    LineBytes append(char ascii) {
+        ensure(1);
+        bytes[size++] = (byte) ascii;
+        return this;
+    }
+
+    /** Appends text known to be ASCII, e.g. a value that {@link #isPlainAscii} accepted. */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exact for ASCII, and one array copy
+    LineBytes appendAscii(String text) {
+        int n = text.length();
+        ensure(n);
+        text.getBytes(0, n, bytes, size);
+        size += n;
+        return this;
+    }
+
+    /** Appends one character as UTF-8; a lone surrogate becomes '?', as the JDK's encoder writes it. */
+    int appendUtf8(String text, int i) {
+        char c = text.charAt(i);
+        ensure(4);
+        if (c < 0x80) {
+            bytes[size++] = (byte) c;
+        } else if (c < 0x800) {
+            bytes[size++] = (byte) (0xC0 | (c >> 6));
+            bytes[size++] = (byte) (0x80 | (c & 0x3F));
+        } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+            int cp = Character.toCodePoint(c, text.charAt(i + 1));
+            bytes[size++] = (byte) (0xF0 | (cp >> 18));
+            bytes[size++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+            bytes[size++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+            bytes[size++] = (byte) (0x80 | (cp & 0x3F));
+            return i + 2;
+        } else if (Character.isSurrogate(c)) {
+            bytes[size++] = '?';
+        } else {
+            bytes[size++] = (byte) (0xE0 | (c >> 12));
+            bytes[size++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+            bytes[size++] = (byte) (0x80 | (c & 0x3F));
+        }
+        return i + 1;
+    }
+
+    @Override
+    public String toString() {
+        return new String(bytes, 0, size, StandardCharsets.UTF_8);
+    }
+
+    private void ensure(int more) {
+        if (bytes.length - size < more) {
+            bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+        }
+    }
+}
