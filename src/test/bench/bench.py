@@ -193,9 +193,12 @@ class Bench:
         base = a.base_port or free_base()
         self.port = {"backend": base, "sink": base + 1, "sink_tls": base + 2, "direct": base + 3,
                      "exgate": base + 4, "admin": base + 5, "nginx": base + 6, "haproxy": base + 7,
-                     "baseline": base + 8, "baseline_admin": base + 9}
-        # An earlier build of exgate as a fifth peer, for before/after figures from the same rounds.
-        self.peers = PEERS[:2] + (["baseline"] if a.baseline_jar else []) + PEERS[2:]
+                     "baseline": base + 8, "baseline_admin": base + 9, "floor": base + 10}
+        # An earlier build of exgate as a fifth peer, for before/after figures from the same rounds; the
+        # floor (a bare Netty relay, src/test/bench/floor) for what the JVM and Netty cost on their own.
+        self.peers = PEERS[:2] + (["baseline"] if a.baseline_jar else []) + (["floor"] if a.floor else []) + PEERS[2:]
+        # The peers that run on a JVM: warmed up until their JIT compiler settles before measuring.
+        self.jvms = [p for p in ("exgate", "baseline", "floor") if p in self.peers]
         self.admin = {"exgate": self.port["admin"], "baseline": self.port["baseline_admin"]}
         self.env13 = self.openssl_conf("tls13", "TLSv1.3", "TLSv1.3")
         self.env12 = self.openssl_conf("tls12", "TLSv1.2", "TLSv1.2")
@@ -470,11 +473,19 @@ backend sink
         self.start_exgate("exgate", os.path.join(self.repo, "proxy", "target", "exgate.jar"))
         if self.a.baseline_jar:
             self.start_exgate("baseline", os.path.abspath(self.a.baseline_jar))
+        if self.a.floor:
+            # Java's single-file launch compiles the source at start; exgate's jar brings Netty and tcnative.
+            self.start("floor", ["java", "-cp", os.path.join(self.repo, "proxy", "target", "exgate.jar"),
+                                 os.path.join(self.repo, "src", "test", "bench", "floor", "Floor.java"),
+                                 str(self.port["floor"]), str(self.port["backend"]), self.crt, self.key], PROXY_CPU)
         for peer in self.peers:
             self.wait_port(self.port[peer], peer)
         for peer in self.admin:
             if peer in self.peers:
                 self.wait_ready(self.admin[peer])
+        if "floor" in self.peers:
+            with open(self.path("floor.out")) as f:
+                self.log("floor:", f.readline().strip())
         self.log("exgate:", self.exgate_startup_line())
 
     def start_exgate(self, peer, jar):
@@ -662,9 +673,8 @@ end
         if a.warmup:
             for peer in self.peers:
                 self.wrk(peer, "warm-up", a.warmup, 64, self.env13, record=False)
-            for peer in self.admin:
-                if peer in self.peers:
-                    self.warm_exgate(peer)
+            for peer in self.jvms:
+                self.warm_exgate(peer)
         for rnd in range(a.rounds):
             for peer in self.peers:
                 if "1" in sc:
@@ -681,7 +691,7 @@ end
         if "3" in sc:
             size = a.stream_mib << 20
             for rnd in range(a.stream_rounds):
-                for peer in self.peers:
+                for peer in (p for p in self.peers if p != "floor"):  # the floor has no backpressure
                     for d in ("up", "down"):
                         r = self.curl_stream(peer, d, size)
                         self.log("round %d %-8s s3 %-4s %s MiB/s, peak RSS %.0f MiB" % (
@@ -837,7 +847,7 @@ end
                 for _, key, fn in metrics:
                     v = val(scn, peer, key, fn)
                     cell = fmt(v)
-                    if v is not None and peer in ("direct", "exgate", "baseline"):
+                    if v is not None and peer in ("direct", "exgate", "baseline", "floor"):
                         rn, rh = val(scn, "nginx", key, fn), val(scn, "haproxy", key, fn)
                         cell += " (%s/%s)" % ("%.2f" % (v / rn) if rn else "-", "%.2f" % (v / rh) if rh else "-")
                     row.append(cell)
@@ -870,7 +880,7 @@ end
         spread = []
         for scn in scenarios:
             mine = agg.get((scn, "exgate"), [])
-            for other in ("nginx", "haproxy", "baseline"):
+            for other in ("nginx", "haproxy", "baseline", "floor"):
                 theirs = agg.get((scn, other), [])
                 ratios = ["%.2f" % (e["rate"] / o["rate"]) for e, o in zip(mine, theirs) if e.get("rate") and o.get("rate")]
                 if len(ratios) > 1:
@@ -954,6 +964,9 @@ def main():
                         "figures from the same rounds (env BENCH_BASELINE_JAR)")
     p.add_argument("--jvm-opts", default=os.environ.get("BENCH_JVM_OPTS", ""),
                    help="extra JVM flags for exgate, e.g. -Xmx512m (env BENCH_JVM_OPTS)")
+    p.add_argument("--floor", action="store_true",
+                   help="add the floor peer in scenarios 1 and 2: a bare Netty TLS relay (src/test/bench/floor/Floor.java) "
+                        "with exgate's libraries and none of its work, for what the JVM and Netty cost on their own")
     p.add_argument("--baseline-jvm-opts", default=None,
                    help="JVM flags for the baseline peer instead of --jvm-opts: with --baseline-jar set to the "
                         "same jar, this compares two sets of flags in the same rounds")

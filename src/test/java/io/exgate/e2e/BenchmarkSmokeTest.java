@@ -22,7 +22,7 @@ class BenchmarkSmokeTest {
     void theBenchmarkSmokeRunReportsEveryScenarioForEveryPeer() throws Exception {
         Path results = REPO.resolve("target/bench");
         List<Path> before = tsvFiles(results);
-        Process bench = new ProcessBuilder(REPO.resolve("src/test/bench/run").toString(), "--smoke")
+        Process bench = new ProcessBuilder(REPO.resolve("src/test/bench/run").toString(), "--smoke", "--floor")
                 .directory(REPO.toFile()).redirectErrorStream(true).start();
         bench.getOutputStream().close();
         String output = new String(bench.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -51,6 +51,14 @@ class BenchmarkSmokeTest {
                 }
             }
         }
+        for (String scenario : List.of("1 mapi execute", "2 handshake tls1.3", "2 handshake tls1.2")) {
+            // The bare Netty relay answers like the proxies (it is in scenarios 1 and 2 only).
+            String[] row = rows.stream().map(r -> r.split("\t", -1)).filter(r -> r[0].equals(scenario) && r[1].equals("floor"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no floor row for " + scenario + " in " + rows));
+            assertThat(Double.parseDouble(row[rate])).as(scenario + " / floor rate").isPositive();
+            assertThat(row[errors]).as(scenario + " / floor errors").isIn("", "0");
+        }
+        assertThat(rows).as("the floor takes no part in streaming").noneMatch(r -> r.startsWith("3 ") && r.split("\t")[1].equals("floor"));
         for (String scenario : List.of("4 half-rate, no polls", "4 first 2 s after 200 polls", "4 half-rate, 200 polls", "4 half-rate, polls closed")) {
             String[] row = rows.stream().map(r -> r.split("\t", -1)).filter(r -> r[0].equals(scenario) && r[1].equals("exgate"))
                     .findFirst().orElseThrow(() -> new AssertionError("no row for " + scenario + " in " + rows));
