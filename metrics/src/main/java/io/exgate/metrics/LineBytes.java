@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * One log line as UTF-8 bytes, built by the writer thread in a buffer it reuses for every line. The
  * line is encoded once, straight from the record's values: its size (for rollover) is then known
- * without another pass over its characters, and the file buffer takes it with one array copy.
+ * without another pass over its characters, and the file buffer takes it with one array copy. A lone
+ * surrogate becomes '?', as the JDK's encoder replaces it: a broken header value must not look like a
+ * disk failure.
  */
 final class LineBytes {
     private byte[] bytes;
@@ -37,7 +39,7 @@ final class LineBytes {
         return this;
     }
 
-    /** Appends text known to be ASCII, e.g. a value that {@link #isPlainAscii} accepted. */
+    /** Appends text known to be ASCII (CsvLine has looked at every character). */
     @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exact for ASCII, and one array copy
     LineBytes appendAscii(String text) {
         int n = text.length();
@@ -47,7 +49,15 @@ final class LineBytes {
         return this;
     }
 
-    /** Appends one character as UTF-8; a lone surrogate becomes '?', as the JDK's encoder writes it. */
+    /** Appends any text as UTF-8. */
+    LineBytes appendText(String text) {
+        for (int i = 0; i < text.length(); ) {
+            i = appendUtf8(text, i);
+        }
+        return this;
+    }
+
+    /** Appends the character at {@code i} (a surrogate pair as one) as UTF-8; returns the index after it. */
     int appendUtf8(String text, int i) {
         char c = text.charAt(i);
         ensure(4);

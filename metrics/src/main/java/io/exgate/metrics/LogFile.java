@@ -17,7 +17,7 @@ final class LogFile {
     private final Path path;
     private final LogFileName name;
     private final OutputStream out;
-    private final Utf8Buffer buffer = new Utf8Buffer(BUFFER_BYTES);
+    private final FileBuffer buffer = new FileBuffer(BUFFER_BYTES);
     private long bytes;
     private int dataLines;
     private int unflushedLines;
@@ -36,7 +36,9 @@ final class LogFile {
         Path path = folder.resolve(name.toString());
         LogFile file = new LogFile(path, name, Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
         try {
-            file.bytes = file.write(CsvLine.header(version, created));
+            LineBytes header = new LineBytes(1024).appendText(CsvLine.header(version, created));
+            file.write(header);
+            file.bytes = header.size();
             file.flush();
         } catch (IOException e) {
             closeQuietly(file.out);
@@ -59,13 +61,7 @@ final class LogFile {
     }
 
     void append(LineBytes line) throws IOException {
-        int from = 0;
-        while (from < line.size()) {
-            if (buffer.isFull()) {
-                buffer.drainTo(out);
-            }
-            from += buffer.put(line.array(), from, line.size() - from);
-        }
+        write(line);
         bytes += line.size();
         dataLines++;
         unflushedLines++;
@@ -101,19 +97,15 @@ final class LogFile {
         return Files.isRegularFile(path);
     }
 
-    /** Encodes into the buffer, handing full buffers to the file; returns the bytes the text took. */
-    private long write(CharSequence text) throws IOException {
-        long written = 0;
+    /** Copies into the buffer, handing full buffers to the file. */
+    private void write(LineBytes line) throws IOException {
         int from = 0;
-        while (from < text.length()) {
+        while (from < line.size()) {
             if (buffer.isFull()) {
                 buffer.drainTo(out);
             }
-            int before = buffer.size();
-            from = buffer.encode(text, from);
-            written += buffer.size() - before;
+            from += buffer.put(line.array(), from, line.size() - from);
         }
-        return written;
     }
 
     private static void closeQuietly(OutputStream out) {

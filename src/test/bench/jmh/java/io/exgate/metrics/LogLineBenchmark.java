@@ -37,7 +37,7 @@ public class LogLineBenchmark {
     private HttpProxyLogRecord[] records;
     private LineBytes[] rows;
     private final LineBytes line = new LineBytes(1024);
-    private final Utf8Buffer buffer = new Utf8Buffer(64 * 1024);
+    private final FileBuffer buffer = new FileBuffer(64 * 1024);
     private int i;
 
     @Setup

@@ -1,0 +1,30 @@
+package io.exgate.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class LineBytesTest {
+    @Test
+    void encodesAsTheJdkDoesWhileGrowing() {
+        String text = "ascii, Grüße, 日本語, emoji \uD83D\uDCE7 mail, a lone \uD83D surrogate and a lone \uDCE7 one".repeat(40);
+        LineBytes line = new LineBytes(1);
+        line.appendText(text);
+        // The JDK writes '?' for a lone surrogate too.
+        assertThat(Arrays.copyOf(line.array(), line.size())).isEqualTo(text.getBytes(StandardCharsets.UTF_8));
+        assertThat(line.toString()).isEqualTo(new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aClearedLineStartsOverInTheSameBuffer() {
+        LineBytes line = new LineBytes(4);
+        line.appendAscii("Mapi,200");
+        byte[] grown = line.array();
+        line.clear();
+        line.appendAscii("Ews");
+        assertThat(line.array()).isSameAs(grown);
+        assertThat(line.toString()).isEqualTo("Ews");
+    }
+}
