@@ -25,8 +25,6 @@ public final class BackendClients {
      * be as large as the number of such clients; it is not a throughput knob.
      */
     static final int MAX_CONNECTIONS_PER_BACKEND = 20_000;
-    /** The largest body chunk relayed at once, both ways (see FrontendVerticle). */
-    static final int MAX_CHUNK_SIZE = 64 * 1024;
     /** Kerberos tokens make headers large; Exchange allows 64 KiB. */
     public static final int MAX_HEADER_SIZE = 64 * 1024;
 
@@ -67,7 +65,6 @@ public final class BackendClients {
                     .setConnectTimeout((int) timeouts.connect().toMillis())
                     .setMaxHeaderSize(MAX_HEADER_SIZE)
                     .setMaxInitialLineLength(16 * 1024)
-                    .setMaxChunkSize(MAX_CHUNK_SIZE)
                     .setDecompressionSupported(false)
                     .setTcpNoDelay(true);
             // The connection-level timeout is a backstop a little beyond the per-request idle watch,

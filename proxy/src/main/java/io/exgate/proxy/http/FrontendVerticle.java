@@ -64,9 +64,6 @@ public final class FrontendVerticle extends VerticleBase {
                 .setProxyProtocolTimeout(10).setProxyProtocolTimeoutUnit(TimeUnit.SECONDS)
                 .setMaxHeaderSize(config.limits().maxHeaderSize())
                 .setMaxInitialLineLength(config.limits().maxRequestLine())
-                // Body chunks of up to 64 KiB, not Vert.x's 8 KiB: an RPC channel's GiB then costs up to a quarter less
-                // CPU: the relay's work per chunk, not per byte, is a large part of a stream's cost. Backpressure is in bytes.
-                .setMaxChunkSize(BackendClients.MAX_CHUNK_SIZE)
                 .setCompressionSupported(false)
                 .setDecompressionSupported(false)
                 // exgate relays no WebSockets: without these Vert.x puts an extension handler in every pipeline.
