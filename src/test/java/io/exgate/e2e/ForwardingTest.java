@@ -187,4 +187,28 @@ class ForwardingTest {
         }
         return sb.toString();
     }
+
+    @Test
+    void pipelinedRequestsAreRelayedOneAfterAnotherAndAnsweredInOrder() throws Exception {
+        // Three requests in one write: a POST with a body, a GET, and one exgate answers itself.
+        String post = "POST /ews/first HTTP/1.1\r\nHost: outlook.example.com\r\nContent-Length: 5\r\n\r\nhello";
+        String get = "GET /owa/second HTTP/1.1\r\nHost: outlook.example.com\r\n\r\n";
+        String notExchange = "GET /elsewhere HTTP/1.1\r\nHost: outlook.example.com\r\n\r\n";
+        String last = "GET /ews/third HTTP/1.1\r\nHost: outlook.example.com\r\nConnection: close\r\n\r\n";
+        try (RawHttps s = new RawHttps(lab.port())) {
+            s.send(post + get + notExchange + last);
+            RawHttps.Response first = s.readResponse();
+            RawHttps.Response second = s.readResponse();
+            RawHttps.Response third = s.readResponse();
+            RawHttps.Response fourth = s.readResponse();
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(new JsonObject(first.body()).getString("uri")).isEqualTo("/ews/first");
+            assertThat(new JsonObject(first.body()).getInteger("bodyBytes")).isEqualTo(5);
+            assertThat(new JsonObject(second.body()).getString("uri")).isEqualTo("/owa/second");
+            assertThat(third.status()).isEqualTo(404);
+            assertThat(new JsonObject(fourth.body()).getString("uri")).isEqualTo("/ews/third");
+            assertThat(fourth.headers().get("connection")).isEqualToIgnoringCase("close");
+            assertThat(s.closedByServer()).isTrue();
+        }
+    }
 }

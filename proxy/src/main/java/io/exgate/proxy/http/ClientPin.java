@@ -1,8 +1,6 @@
 package io.exgate.proxy.http;
 
 import io.exgate.routing.Backend;
-import io.vertx.core.http.HttpClientConnection;
-import io.vertx.core.http.HttpConnection;
 
 /**
  * One client connection's binding to one backend connection, made when NTLM or Negotiate starts on
@@ -10,18 +8,17 @@ import io.vertx.core.http.HttpConnection;
  * with the client connection, so one user's authenticated connection never carries another's request.
  */
 final class ClientPin {
-    final HttpConnection client;
     final String clientAddress;
     final long createdNanos = System.nanoTime();
     /** The backend that issued a challenge to an anonymous request, before any pin exists. */
     Backend challenger;
     Backend backend;
-    HttpClientConnection connection;
+    BackendChannel connection;
     int requests;
+    /** The client connection is closing: a backend connection that arrives now is closed at once. */
     boolean closing;
 
-    ClientPin(HttpConnection client, String clientAddress) {
-        this.client = client;
+    ClientPin(String clientAddress) {
         this.clientAddress = clientAddress;
     }
 

@@ -20,7 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The public listener's request handler: normalises the target, refuses what is not under an
+ * The public listener's request handler for HTTP/2 streams (HTTP/1.x connections are relayed by
+ * {@link Http1Relay}, which applies the same rules): normalises the target, refuses what is not under an
  * Exchange virtual directory (never asking a backend), lets the router place the request, and relays.
  */
 public final class FrontendHandler implements Handler<HttpServerRequest> {
@@ -31,14 +32,13 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
     private final Vertx vertx;
     private final MailboxRouter router;
     private final Map<String, BackendClient> clients;
-    private final PinnedConnections pins;
     private final long idleMillis;
     private final long connectMillis;
     private final RequestLog.Sink logSink;
     private final BackendStates health;
     private final HealthcheckPage healthcheckPage;
 
-    public FrontendHandler(Vertx vertx, MailboxRouter router, Map<String, BackendClient> clients, PinnedConnections pins,
+    public FrontendHandler(Vertx vertx, MailboxRouter router, Map<String, BackendClient> clients,
                            long idleMillis, long connectMillis, RequestLog.Sink logSink, BackendStates health,
                            HealthcheckPage healthcheckPage) {
         this.logSink = logSink;
@@ -47,7 +47,6 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
         this.vertx = vertx;
         this.router = router;
         this.clients = Map.copyOf(clients);
-        this.pins = pins;
         this.idleMillis = idleMillis;
         this.connectMillis = connectMillis;
     }
@@ -119,43 +118,24 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
             log.info("AffinityCookie", "rejected: signature does not verify");
             LOG.warn("request {} from {}: ignored an exgate affinity cookie whose signature does not verify", requestId, client(request));
         }
-        ClientPin pin = pins.get(request.connection());
-        BackendLink link;
-        if (pin != null && pin.isPinned()) {
-            decision = decision.boundTo(pin.backend, RoutingDecision.Reason.PINNED);
-            link = BackendLink.pinned(pins, pin);
-        } else if (bound) {
-            if (pins.overCap(clientAddress)) {
-                LOG.warn("request {} from {}: 503, pinning.max-per-client reached for this address", requestId, clientAddress);
-                ErrorResponse.send(request, 503, "Service Unavailable",
-                        "Too many authenticated connections from this address.", requestId);
-                log.decision(decision);
-                log.error("PinningCapReached", "pinning.max-per-client");
-                log.end(503);
-                return;
-            }
-            pin = pins.getOrCreate(request.connection(), clientAddress);
-            if (pin.challenger != null) {
-                // The backend that issued the challenge must see the answer.
-                decision = decision.boundTo(pin.challenger, RoutingDecision.Reason.CHALLENGE);
-            }
-            link = BackendLink.newPin(clients, pins, pin, connectMillis);
-        } else {
-            link = BackendLink.pooled(clients, pins, request.connection(), clientAddress);
-        }
+        BackendLink link = BackendLink.pooled(clients);
         new ProxyExchange(vertx, request, clientAddress, target, decision, router, link, requestId, idleMillis, log,
                 (backend, failed) -> health.recordPassive(backend, vdir.get(), failed)).start();
     }
 
     private static boolean framingIsUnambiguous(HttpServerRequest request) {
-        if (!request.headers().contains("Transfer-Encoding")) {
+        return framingIsUnambiguous(request.headers());
+    }
+
+    static boolean framingIsUnambiguous(io.vertx.core.MultiMap headers) {
+        if (!headers.contains("Transfer-Encoding")) {
             return true;
         }
-        if (request.headers().contains("Content-Length")) {
+        if (headers.contains("Content-Length")) {
             // HTTP/1.0 with both (HTTP/1.1 with both is refused by GuardedRequestDecoder).
             return false;
         }
-        java.util.List<String> codings = request.headers().getAll("Transfer-Encoding");
+        java.util.List<String> codings = headers.getAll("Transfer-Encoding");
         return codings.isEmpty() || (codings.size() == 1 && codings.get(0).strip().equalsIgnoreCase("chunked"));
     }
 

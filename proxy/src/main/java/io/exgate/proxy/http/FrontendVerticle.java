@@ -30,11 +30,12 @@ public final class FrontendVerticle extends VerticleBase {
     private final FrontendContext context;
     private HttpServer server;
     private io.vertx.core.Context loop;
-    private PinnedConnections pins;
     // Replaced together by a configuration reload, on this verticle's event loop only.
     private ExgateConfig current;
     private Map<String, BackendClient> clients;
     private volatile FrontendHandler handler;
+    private volatile RelayRoutes routes;
+    private Map<String, BackendPool> pools;
     private final List<BackendClient> retired = new java.util.ArrayList<>();
 
     public FrontendVerticle(ExgateConfig config, int port, TlsEngine engine, FrontendContext context) {
@@ -53,8 +54,9 @@ public final class FrontendVerticle extends VerticleBase {
         loop = vertx.getOrCreateContext();
         current = config;
         clients = BackendClients.create(vertx, config.backends(), config.timeouts());
-        pins = new PinnedConnections(context.pins(), config.pinning());
+        pools = pools(config, clients, Map.of());
         handler = handler(config, context.router());
+        routes = routes(config, context.router());
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.listen().host())
                 .setPort(port)
@@ -76,7 +78,7 @@ public final class FrontendVerticle extends VerticleBase {
                 .setStrictThreadMode(true)
                 // A backstop a little beyond the per-request idle watch, which fires first and answers 504.
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
-                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.timeouts().idle().toMillis() + 30_000));
+                .setIdleTimeout((int) backstopMillis(config));
         options.setSslHandshakeTimeout(10).setSslHandshakeTimeoutUnit(TimeUnit.SECONDS);
         ServerTls.apply(options, config.certificates(), config.tls().policy(), engine, config.tls().http2());
         server = vertx.createHttpServer(options)
@@ -94,8 +96,31 @@ public final class FrontendVerticle extends VerticleBase {
     }
 
     private FrontendHandler handler(ExgateConfig config, io.exgate.routing.MailboxRouter router) {
-        return new FrontendHandler(vertx, router, clients, pins, config.timeouts().idle().toMillis(),
+        return new FrontendHandler(vertx, router, clients, config.timeouts().idle().toMillis(),
                 config.timeouts().connect().toMillis(), context.logSink(), context.health(), context.healthcheckPage());
+    }
+
+    /** The connection-level idle timeout: a backstop a little beyond the per-request idle watch. */
+    private static long backstopMillis(ExgateConfig config) {
+        return Math.min(Integer.MAX_VALUE, config.timeouts().idle().toMillis() + 30_000);
+    }
+
+    private RelayRoutes routes(ExgateConfig config, io.exgate.routing.MailboxRouter router) {
+        return new RelayRoutes(router, Map.copyOf(pools), new PinnedConnections(context.pins(), config.pinning()),
+                config.timeouts().idle().toMillis(), context.logSink(), context.health(), context.healthcheckPage(), context.meters());
+    }
+
+    /** This event loop's connection pool per backend: kept where the backend's client is kept, new otherwise. */
+    private Map<String, BackendPool> pools(ExgateConfig config, Map<String, BackendClient> clients, Map<String, BackendPool> before) {
+        Map<String, BackendPool> next = new java.util.LinkedHashMap<>();
+        for (BackendSettings b : config.backends()) {
+            String name = b.backend().name();
+            BackendPool old = before.get(name);
+            next.put(name, old != null && old.connector() == clients.get(name).requests() ? old
+                    : new BackendPool(b.backend(), clients.get(name).requests(), (io.vertx.core.internal.ContextInternal) loop,
+                    config.timeouts().backendKeepAlive().toMillis(), config.timeouts().connect().toMillis(), backstopMillis(config)));
+        }
+        return next;
     }
 
     /**
@@ -124,7 +149,15 @@ public final class FrontendVerticle extends VerticleBase {
             kept.putAll(BackendClients.create(vertx, fresh, next.timeouts()));
             clients = kept;
             current = next;
+            Map<String, BackendPool> poolsBefore = pools;
+            pools = pools(next, kept, poolsBefore);
+            poolsBefore.forEach((name, pool) -> {
+                if (pools.get(name) != pool) {
+                    pool.close(); // idle connections now, those in use when their exchange ends
+                }
+            });
             handler = handler(next, router);
+            routes = routes(next, router);
             // Vert.x's client shutdown cuts requests in flight: the old client stays until the grace
             // period ends (its idle pooled connections close at the backend keep-alive timeout meanwhile).
             retired.values().forEach(client -> {
@@ -165,7 +198,10 @@ public final class FrontendVerticle extends VerticleBase {
         if (pipeline.get("httpDecoder") != null) {
             pipeline.replace("httpDecoder", "httpDecoder", new GuardedRequestDecoder(options, config.limits().maxHeaderCount(),
                     config.timeouts().requestHeader().toMillis(), connections));
-            FlushBatching.install(pipeline);
+            // HTTP/1.x is relayed by exgate's own handler in Vert.x's place (HTTP/2 stays with Vert.x).
+            String client = connection.remoteAddress() == null ? "?" : connection.remoteAddress().hostAddress();
+            pipeline.replace("handler", Http1Relay.NAME, new Http1Relay(() -> routes, client));
+            LeanPipeline.apply(pipeline, backstopMillis(config));
         }
     }
 
@@ -178,6 +214,7 @@ public final class FrontendVerticle extends VerticleBase {
     public Future<?> stop() {
         long grace = config.timeouts().shutdown().toMillis();
         return server.shutdown(grace, TimeUnit.MILLISECONDS).eventually(() -> {
+            pools.values().forEach(BackendPool::close);
             retired.forEach(BackendClient::close);
             return BackendClients.closeAll(clients);
         });

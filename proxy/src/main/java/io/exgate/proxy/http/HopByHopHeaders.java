@@ -17,7 +17,28 @@ final class HopByHopHeaders {
         "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
         "te", "trailer", "transfer-encoding", "upgrade"};
 
+    /** The same names with their hash computed once, for removal from a map. */
+    private static final CharSequence[] ALWAYS_OPTIMIZED = java.util.Arrays.stream(ALWAYS)
+            .map(HttpHeaders::createOptimized).toArray(CharSequence[]::new);
+
     private HopByHopHeaders() {
+    }
+
+    /**
+     * Removes hop-by-hop headers, those a {@code Connection} header names, and {@code skip} from
+     * {@code headers} itself: the HTTP/1.x engine forwards the map it decoded instead of copying it.
+     */
+    static void strip(MultiMap headers, CharSequence[] skip) {
+        List<String> named = connectionTokens(headers);
+        for (CharSequence name : ALWAYS_OPTIMIZED) {
+            headers.remove(name);
+        }
+        for (int i = 0; i < named.size(); i++) {
+            headers.remove(named.get(i));
+        }
+        for (CharSequence name : skip) {
+            headers.remove(name);
+        }
     }
 
     /** Copies {@code from} into {@code to}, leaving out hop-by-hop headers and those in {@code skip} (any case). */

@@ -1,8 +1,10 @@
 package io.exgate.proxy.http;
 
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -11,18 +13,34 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The timer lives on the event loop's own scheduler, not in Vert.x's timer table: every request
  * arms and cancels one, and Vert.x's adds a concurrent map entry and a wrapper to each. When it fires,
- * the check runs on the exchange's context like any other callback.
+ * the check runs where the exchange's other callbacks run ({@code dispatch}).
  */
 final class IdleWatch {
-    private final ContextInternal context;
+    private final EventExecutor loop;
+    private final Executor dispatch;
     private volatile long idleNanos;
     private final Runnable onIdle;
     private volatile long lastActivity = System.nanoTime();
     private ScheduledFuture<?> timer;
     private boolean stopped;
 
+    /** For a Vert.x exchange: the check runs on its context. */
     IdleWatch(Vertx vertx, long idleMillis, Runnable onIdle) {
-        this.context = (ContextInternal) vertx.getOrCreateContext();
+        this((ContextInternal) vertx.getOrCreateContext(), idleMillis, onIdle);
+    }
+
+    private IdleWatch(ContextInternal context, long idleMillis, Runnable onIdle) {
+        this(context.nettyEventLoop(), task -> context.runOnContext(v -> task.run()), idleMillis, onIdle);
+    }
+
+    /** For an exchange run by Netty handlers on {@code loop}: the check runs on the loop itself. */
+    IdleWatch(EventExecutor loop, long idleMillis, Runnable onIdle) {
+        this(loop, null, idleMillis, onIdle);
+    }
+
+    private IdleWatch(EventExecutor loop, Executor dispatch, long idleMillis, Runnable onIdle) {
+        this.loop = loop;
+        this.dispatch = dispatch;
         this.idleNanos = idleMillis * 1_000_000L;
         this.onIdle = onIdle;
         arm(idleMillis);
@@ -54,7 +72,7 @@ final class IdleWatch {
     }
 
     private void arm(long millis) {
-        timer = context.nettyEventLoop().schedule(() -> context.runOnContext(v -> check()), Math.max(1, millis), TimeUnit.MILLISECONDS);
+        timer = loop.schedule(dispatch == null ? this::check : () -> dispatch.execute(this::check), Math.max(1, millis), TimeUnit.MILLISECONDS);
     }
 
     private void check() {

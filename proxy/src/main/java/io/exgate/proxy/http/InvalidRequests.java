@@ -40,51 +40,57 @@ final class InvalidRequests implements Handler<HttpServerRequest> {
         return out.toString();
     }
 
+    /** How a refused head is answered: status, reason phrase, the metric's reason tag, one sentence. */
+    record Refusal(int status, String phrase, String reason, String sentence) {
+        String body(String requestId) {
+            return status + " " + phrase + "\r\n" + sentence + "\r\nRequest id: " + requestId + "\r\n";
+        }
+    }
+
+    /** The answer to a head the decoder refused with {@code cause}; null when nobody is left to answer. */
+    static Refusal refusal(Throwable cause) {
+        if (cause instanceof PrematureChannelClosureException) {
+            // The client went away in the middle of its headers.
+            return null;
+        }
+        if (cause instanceof TooLongHttpLineException) {
+            return new Refusal(414, "URI Too Long", "request_line_too_long", "The request line is longer than limits.max-request-line.");
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return new Refusal(431, "Request Header Fields Too Large", "headers_too_large",
+                    "The header section is larger than limits.max-header-size.");
+        }
+        if (cause instanceof RefusedRequestException refused) {
+            return new Refusal(refused.reason.status, refused.reason.phrase, refused.reason.name().toLowerCase(Locale.ROOT),
+                    "Refused: " + refused.getMessage() + ".");
+        }
+        return new Refusal(400, "Bad Request", "malformed", "The request is not well-formed HTTP/1.1.");
+    }
+
+    /** Logs and counts a refusal; returns the request id the answer carries. */
+    static String record(ExgateMeters meters, Refusal refusal, Throwable cause, String clientAddress) {
+        String requestId = RequestIds.of(null);
+        LOG.info("request {} from {}: {} before routing ({}: {})", requestId, clientAddress, refusal.status(), refusal.reason(),
+                cause == null ? "" : printable(cause.getMessage()));
+        meters.requestRefused(refusal.reason());
+        return requestId;
+    }
+
     @Override
     public void handle(HttpServerRequest request) {
         Throwable cause = request.decoderResult().cause();
-        if (cause instanceof PrematureChannelClosureException) {
-            // The client went away in the middle of its headers: nobody to answer.
+        Refusal refusal = refusal(cause);
+        if (refusal == null) {
             request.connection().close();
             return;
         }
-        int status;
-        String phrase;
-        String reason;
-        String sentence;
-        if (cause instanceof TooLongHttpLineException) {
-            status = 414;
-            phrase = "URI Too Long";
-            reason = "request_line_too_long";
-            sentence = "The request line is longer than limits.max-request-line.";
-        } else if (cause instanceof TooLongHttpHeaderException) {
-            status = 431;
-            phrase = "Request Header Fields Too Large";
-            reason = "headers_too_large";
-            sentence = "The header section is larger than limits.max-header-size.";
-        } else if (cause instanceof RefusedRequestException refused) {
-            status = refused.reason.status;
-            phrase = refused.reason.phrase;
-            reason = refused.reason.name().toLowerCase(Locale.ROOT);
-            sentence = "Refused: " + refused.getMessage() + ".";
-        } else {
-            status = 400;
-            phrase = "Bad Request";
-            reason = "malformed";
-            sentence = "The request is not well-formed HTTP/1.1.";
-        }
-        String requestId = RequestIds.of(null);
-        LOG.info("request {} from {}: {} before routing ({}: {})", requestId,
-                request.remoteAddress() == null ? "?" : request.remoteAddress().hostAddress(), status, reason,
-                cause == null ? "" : printable(cause.getMessage()));
-        meters.requestRefused(reason);
-        String body = status + " " + phrase + "\r\n" + sentence + "\r\nRequest id: " + requestId + "\r\n";
-        request.response().setStatusCode(status).setStatusMessage(phrase)
+        String requestId = record(meters, refusal, cause, request.remoteAddress() == null ? "?" : request.remoteAddress().hostAddress());
+        request.response().setStatusCode(refusal.status()).setStatusMessage(refusal.phrase())
                 .putHeader("Content-Type", "text/plain; charset=utf-8")
                 .putHeader("Cache-Control", "no-store")
                 .putHeader("Connection", "close")
                 .putHeader(RequestIds.HEADER, requestId)
-                .end(body)
+                .end(refusal.body(requestId))
                 .onComplete(done -> request.connection().close());
     }
 }

@@ -1,27 +1,16 @@
 package io.exgate.proxy.http;
 
 import io.exgate.proxy.config.PinningSettings;
-import io.exgate.routing.Backend;
-import io.vertx.core.Future;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientConnection;
-import io.vertx.core.http.HttpConnectOptions;
-import io.vertx.core.http.HttpConnection;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The pinned client connections of one event loop (each map is touched only from it), and the counts
- * of pinned connections per client address and per backend shared by all event loops.
+ * The rules for pinned client connections (caps per client address, per connection age and request
+ * count) and the counts of pinned connections per client address and per backend, shared by all
+ * event loops. Each pin itself belongs to its client connection ({@link Http1Relay}).
  */
 public final class PinnedConnections {
-    private static final Logger LOG = LoggerFactory.getLogger(PinnedConnections.class);
-
-    private final Map<HttpConnection, ClientPin> byClient = new HashMap<>();
     private final Shared shared;
     private final PinningSettings settings;
 
@@ -52,63 +41,34 @@ public final class PinnedConnections {
         this.settings = settings;
     }
 
-    /** This client connection's state, if NTLM or Negotiate ever started on it. */
-    ClientPin get(HttpConnection client) {
-        return byClient.get(client);
-    }
-
-    ClientPin getOrCreate(HttpConnection client, String clientAddress) {
-        return byClient.computeIfAbsent(client, c -> {
-            ClientPin pin = new ClientPin(c, clientAddress);
-            c.closeHandler(v -> unpin(pin));
-            return pin;
-        });
-    }
-
     /** True when the address may not open another pinned connection. */
     boolean overCap(String clientAddress) {
         return settings.maxPerClient() > 0 && shared.from(clientAddress) >= settings.maxPerClient();
     }
 
-    /** Opens this client's own backend connection; when it dies, the client connection goes with it. */
-    Future<HttpClientConnection> pin(ClientPin pin, Backend backend, HttpClientAgent client, long connectTimeoutMillis) {
-        HttpConnectOptions options = new HttpConnectOptions().setHost(backend.host()).setPort(backend.port())
-                .setSsl(backend.tls()).setConnectTimeout(connectTimeoutMillis);
-        return client.connect(options).onSuccess(connection -> {
-            if (pin.closing) {
-                connection.close();
-                return;
-            }
-            pin.backend = backend;
-            pin.connection = connection;
-            shared.add(pin.clientAddress, backend.name(), 1);
-            // The close below is what matters (logged at INFO); Vert.x would log the reset itself as an ERROR.
-            connection.exceptionHandler(failure -> LOG.debug("pinned backend connection to {}: {}", backend.name(), failure.toString()));
-            connection.closeHandler(v -> {
-                if (!pin.closing) {
-                    // Never move an authenticated client to another, unauthenticated connection: it must start over.
-                    LOG.info("pinned backend connection to {} closed: closing client connection from {}", backend.name(),
-                            pin.clientAddress);
-                    pin.client.close();
-                }
-            });
-        });
+    /** The pin has its backend connection now: it counts against the caps and in the gauges. */
+    void pinned(ClientPin pin, BackendChannel connection, io.exgate.routing.Backend backend) {
+        pin.backend = backend;
+        pin.connection = connection;
+        shared.add(pin.clientAddress, backend.name(), 1);
     }
 
-    /** After each answer on a pinned pair: true when a cap says the pair is done (it is closed then). */
+    /** The client connection closed: its backend connection goes with it. */
+    void unpin(ClientPin pin) {
+        pin.closing = true;
+        if (pin.connection != null) {
+            BackendChannel connection = pin.connection;
+            pin.connection = null;
+            shared.add(pin.clientAddress, pin.backend.name(), -1);
+            connection.close();
+        }
+    }
+
+    /** After each answer on a pinned pair: true when a cap says the pair is done. */
     boolean exhausted(ClientPin pin) {
         pin.requests++;
         boolean tooOld = !settings.maxAge().isZero() && System.nanoTime() - pin.createdNanos >= settings.maxAge().toNanos();
         boolean tooMany = settings.maxRequests() > 0 && pin.requests >= settings.maxRequests();
         return tooOld || tooMany;
-    }
-
-    private void unpin(ClientPin pin) {
-        byClient.remove(pin.client);
-        pin.closing = true;
-        if (pin.connection != null) {
-            shared.add(pin.clientAddress, pin.backend.name(), -1);
-            pin.connection.close();
-        }
     }
 }

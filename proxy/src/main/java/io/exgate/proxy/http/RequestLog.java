@@ -8,6 +8,7 @@ import io.exgate.metrics.HttpProxyLogRecord;
 import io.exgate.routing.RequestTarget;
 import io.exgate.routing.RoutingDecision;
 import io.exgate.routing.VirtualDirectory;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Instant;
@@ -34,7 +35,12 @@ final class RequestLog {
             .mapToObj(String::valueOf).toArray(String[]::new);
 
     private final Sink sink;
-    private final HttpServerRequest request;
+    /** The client's request headers (Vert.x's map, whichever engine decoded them). */
+    private final MultiMap headers;
+    private final String method;
+    /** The host from HTTP/2's :authority, for a request without a Host header. */
+    private final String authorityHost;
+    private final String rawPath;
     private final String requestId;
     private final String clientAddress;
     private final long startNanos = System.nanoTime();
@@ -55,8 +61,16 @@ final class RequestLog {
     private boolean started;
 
     RequestLog(Sink sink, HttpServerRequest request, String requestId, String clientAddress) {
+        this(sink, request.headers(), request.method().name(), request.authority() == null ? "" : request.authority().host(),
+                request.path(), requestId, clientAddress);
+    }
+
+    RequestLog(Sink sink, MultiMap headers, String method, String authorityHost, String rawPath, String requestId, String clientAddress) {
         this.sink = sink;
-        this.request = request;
+        this.headers = headers;
+        this.method = method;
+        this.authorityHost = authorityHost;
+        this.rawPath = rawPath;
         this.requestId = requestId;
         this.clientAddress = clientAddress;
     }
@@ -118,7 +132,7 @@ final class RequestLog {
         sink.meters().requestEnded(decision == null ? vdir.name() : decision.classification().protocol().name(),
                 decision == null ? null : decision.classification().action(), decision == null ? null : decision.backend().name(),
                 status, System.nanoTime() - startNanos, requestBytes, responseBytes, started);
-        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        String authorization = headers.get(HttpHeaders.AUTHORIZATION);
         String scheme = ConnectionBoundAuth.scheme(authorization);
         if (status == 401 && scheme == null && !sink.logAnonymous401()) {
             return; // Exchange leaves the anonymous first leg of every handshake out, too.
@@ -133,15 +147,15 @@ final class RequestLog {
         set(b, RevisionVersion, sink.version()[3]);
         set(b, ClientRequestId, clientRequestId());
         set(b, Protocol, vdir.logName());
-        String host = request.getHeader(HttpHeaders.HOST);
-        set(b, UrlHost, host == null ? (request.authority() == null ? "" : request.authority().host()) : stripPort(host));
-        set(b, UrlStem, target == null ? request.path() : target.path().value());
+        String host = headers.get(HttpHeaders.HOST);
+        set(b, UrlHost, host == null ? authorityHost : stripPort(host));
+        set(b, UrlStem, target == null ? rawPath : target.path().value());
         set(b, UrlQuery, target == null || target.query() == null ? "" : "?" + target.query());
-        set(b, Method, request.method().name());
+        set(b, Method, method);
         set(b, ProtocolAction, decision == null || decision.classification().action() == null ? "" : decision.classification().action());
         set(b, AuthenticationType, scheme == null ? "Anonymous" : scheme.equalsIgnoreCase("Bearer") ? "OAuth" : scheme);
         set(b, IsAuthenticated, String.valueOf(scheme != null && status != 401 && status != 403));
-        set(b, UserAgent, request.getHeader(HttpHeaders.USER_AGENT));
+        set(b, UserAgent, headers.get(HttpHeaders.USER_AGENT));
         set(b, ClientIpAddress, clientAddress);
         set(b, ServerHostName, sink.serverHostName());
         set(b, HttpStatus, number(status));
@@ -176,10 +190,10 @@ final class RequestLog {
 
     private String clientRequestId() {
         if (vdir != VirtualDirectory.MAPI) {
-            return request.getHeader(CLIENT_REQUEST_ID);
+            return headers.get(CLIENT_REQUEST_ID);
         }
-        return "R:" + orNull(request.getHeader(X_REQUEST_ID)) + ";CI:" + orNull(request.getHeader(X_CLIENT_INFO)) + ";RT:"
-                + orNull(request.getHeader(X_REQUEST_TYPE));
+        return "R:" + orNull(headers.get(X_REQUEST_ID)) + ";CI:" + orNull(headers.get(X_CLIENT_INFO)) + ";RT:"
+                + orNull(headers.get(X_REQUEST_TYPE));
     }
 
     private static String orNull(String v) {
