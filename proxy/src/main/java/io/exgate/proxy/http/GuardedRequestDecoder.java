@@ -6,7 +6,6 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ByteProcessor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.impl.VertxHttpRequestDecoder;
@@ -46,7 +45,6 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
     private int lines;
     private int scanned;
     private RefusedRequestException refusal;
-    private final ByteProcessor headScanner = this::scanByte;
 
     private boolean discarding;
     private ChannelHandlerContext context;
@@ -140,27 +138,58 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
     /** Looks at the head bytes not yet scanned, up to the empty line that ends the header section. */
     private void scanHead(ByteBuf buffer) {
         int from = buffer.readerIndex() + scanned;
-        int length = buffer.writerIndex() - from;
-        if (length <= 0) {
+        int end = buffer.writerIndex();
+        if (from >= end) {
             return;
         }
-        // forEachByte runs over the backing memory without the bounds and reference checks of getByte.
-        int stop = buffer.forEachByte(from, length, headScanner);
-        scanned += stop < 0 ? length : stop - from + 1;
+        int stop = scanLines(buffer, from, end);
+        scanned += (stop < 0 ? end : stop + 1) - from;
     }
 
-    /** One head byte; false once the empty line that ends the header section is seen. */
-    private boolean scanByte(byte b) {
+    /**
+     * Line by line rather than byte by byte: the end of each line is found by {@link ByteBuf#indexOf}
+     * (which compares eight bytes at a time) and only a line's first bytes are looked at. Returns the
+     * index of the LF that ends the header section, or -1 when it is not in [from, end) yet.
+     */
+    private int scanLines(ByteBuf buffer, int i, int end) {
         if (!requestLineStarted) {
-            if (b >= 0 && (b <= ' ' || b == 0x7f)) {
-                return true;
+            // Netty skips control characters and whitespace before a request line; so does the scan.
+            while (i < end) {
+                byte b = buffer.getByte(i);
+                if (!(b >= 0 && (b <= ' ' || b == 0x7f))) {
+                    break;
+                }
+                i++;
+            }
+            if (i == end) {
+                return -1;
             }
             requestLineStarted = true;
         }
-        if (b == '\n') {
+        while (i < end) {
+            if (atLineStart && sawLine && refusal == null) {
+                byte first = buffer.getByte(i);
+                if (first == ' ' || first == '\t') {
+                    refusal = new RefusedRequestException(RefusedRequestException.Reason.OBSOLETE_LINE_FOLDING,
+                            "obsolete line folding in the header section");
+                }
+            }
+            atLineStart = false;
+            int lf = buffer.indexOf(i, end, (byte) '\n');
+            int lineEnd = lf < 0 ? end : lf;
+            // A line is empty when it holds nothing but CRs: only a line's first bytes need a look.
+            while (lineEmpty && i < lineEnd) {
+                if (buffer.getByte(i) != '\r') {
+                    lineEmpty = false;
+                }
+                i++;
+            }
+            if (lf < 0) {
+                return -1;
+            }
             if (lineEmpty && sawLine) {
                 inHead = false;
-                return false;
+                return lf;
             }
             if (!lineEmpty) {
                 sawLine = true;
@@ -173,17 +202,9 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
             }
             atLineStart = true;
             lineEmpty = true;
-            return true;
+            i = lf + 1;
         }
-        if (atLineStart && sawLine && (b == ' ' || b == '\t') && refusal == null) {
-            refusal = new RefusedRequestException(RefusedRequestException.Reason.OBSOLETE_LINE_FOLDING,
-                    "obsolete line folding in the header section");
-        }
-        if (b != '\r') {
-            lineEmpty = false;
-        }
-        atLineStart = false;
-        return true;
+        return -1;
     }
 
     private void headComplete(HttpRequest request) {

@@ -34,4 +34,22 @@ class HopByHopHeadersTest {
         HopByHopHeaders.copyEndToEnd(from, to, List.of());
         assertThat(to.names()).containsExactlyInAnyOrder("Content-Length", "Content-Type", "Set-Cookie");
     }
+
+    @Test
+    void stripsTheSameHeadersInPlaceFromTheDecodedMap() {
+        MultiMap headers = io.vertx.core.http.impl.headers.HeadersMultiMap.httpHeaders()
+                .add("Host", "outlook.example.com")
+                .add("CONNECTION", "keep-alive, X-Private ,,Upgrade")
+                .add("Keep-Alive", "timeout=5")
+                .add("Transfer-Encoding", "chunked")
+                .add("te", "trailers")
+                .add("x-private", "secret")
+                .add("X-Forwarded-For", "10.0.0.1")
+                .add("X-RequestType", "Execute")
+                .add("Cookie", "a=1")
+                .add("Cookie", "b=2");
+        HopByHopHeaders.strip(headers, new CharSequence[]{"X-Forwarded-For"});
+        assertThat(headers.names()).containsExactlyInAnyOrder("Host", "X-RequestType", "Cookie");
+        assertThat(headers.getAll("Cookie")).containsExactly("a=1", "b=2");
+    }
 }

@@ -1,0 +1,109 @@
+package io.exgate.proxy.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.http.HttpServerOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The head checks Netty leaves out, whichever way the head is cut into reads. */
+class GuardedRequestDecoderTest {
+    private static final String HEAD = "\r\nPOST /mapi/emsmdb/?MailboxId=a@b HTTP/1.1\r\nHost: outlook.example.com\r\n"
+            + "Content-Type: application/mapi-http\r\nX-RequestType: Execute\r\nContent-Length: 5\r\n\r\nhello";
+
+    /** Feeds the bytes in pieces of {@code piece} bytes; returns what came out of the decoder. */
+    private static List<Object> decode(String text, int piece, int maxHeaderCount) {
+        EmbeddedChannel channel = new EmbeddedChannel(
+                new GuardedRequestDecoder(new HttpServerOptions(), maxHeaderCount, 60_000, new ClientConnections(10)));
+        byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
+        for (int i = 0; i < bytes.length; i += piece) {
+            channel.writeInbound(Unpooled.wrappedBuffer(bytes, i, Math.min(piece, bytes.length - i)));
+        }
+        List<Object> out = new ArrayList<>();
+        for (Object o = channel.readInbound(); o != null; o = channel.readInbound()) {
+            out.add(o);
+        }
+        channel.finishAndReleaseAll();
+        return out;
+    }
+
+    private static HttpRequest head(List<Object> out) {
+        assertThat(out).isNotEmpty();
+        assertThat(out.get(0)).isInstanceOf(HttpRequest.class);
+        return (HttpRequest) out.get(0);
+    }
+
+    private static int bodyBytes(List<Object> out) {
+        int n = 0;
+        for (Object o : out) {
+            if (o instanceof io.netty.handler.codec.http.HttpContent c) {
+                n += c.content().readableBytes();
+            }
+            ReferenceCountUtil.release(o);
+        }
+        return n;
+    }
+
+    @Test
+    void aHeadDecodesAlikeInOneReadAndCutAtEveryByte() {
+        for (int piece : new int[]{1, 2, 3, 7, 64, HEAD.length()}) {
+            List<Object> out = decode(HEAD, piece, 100);
+            HttpRequest request = head(out);
+            assertThat(request.decoderResult().isSuccess()).as("pieces of %d bytes", piece).isTrue();
+            assertThat(request.headers().get("X-RequestType")).isEqualTo("Execute");
+            assertThat(out.get(out.size() - 1)).isInstanceOf(LastHttpContent.class);
+            assertThat(bodyBytes(out)).as("pieces of %d bytes", piece).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void obsoleteLineFoldingIsRefusedWhereverTheReadsAreCut() {
+        String folded = "GET /owa/ HTTP/1.1\r\nHost: outlook.example.com\r\nX-A: a\r\n b\r\n\r\n";
+        for (int piece : new int[]{1, 5, folded.length()}) {
+            HttpRequest request = head(decode(folded, piece, 100));
+            assertThat(request.decoderResult().cause()).as("pieces of %d bytes", piece)
+                    .isInstanceOf(RefusedRequestException.class).hasMessageContaining("line folding");
+        }
+    }
+
+    @Test
+    void moreHeaderFieldsThanTheLimitAreRefusedAndTheLimitItselfIsNot() {
+        StringBuilder text = new StringBuilder("GET /owa/ HTTP/1.1\r\n");
+        for (int i = 0; i < 10; i++) {
+            text.append("X-").append(i).append(": v\r\n");
+        }
+        text.append("\r\n");
+        assertThat(head(decode(text.toString(), 3, 10)).decoderResult().isSuccess()).isTrue();
+        assertThat(head(decode(text.toString(), 3, 9)).decoderResult().cause())
+                .isInstanceOf(RefusedRequestException.class).hasMessageContaining("more than 9 header fields");
+    }
+
+    @Test
+    void pipelinedHeadsAreEachScannedFromTheirOwnStart() {
+        // The second head folds a line: the scan must start afresh after the first head, wherever the reads are cut.
+        String first = "GET /owa/ HTTP/1.1\r\nHost: outlook.example.com\r\n\r\n";
+        String second = "GET /ews/ HTTP/1.1\r\nHost: outlook.example.com\r\nX-A: a\r\n b\r\n\r\n";
+        for (int piece : new int[]{1, 4, first.length() + second.length()}) {
+            List<Object> out = decode(first + first + second, piece, 100);
+            List<HttpRequest> heads = out.stream().filter(o -> o instanceof HttpRequest).map(o -> (HttpRequest) o).toList();
+            assertThat(heads).as("pieces of %d bytes", piece).hasSize(3);
+            assertThat(heads.get(0).decoderResult().isSuccess()).isTrue();
+            assertThat(heads.get(1).decoderResult().isSuccess()).isTrue();
+            assertThat(heads.get(2).decoderResult().cause()).isInstanceOf(RefusedRequestException.class);
+            out.forEach(ReferenceCountUtil::release);
+        }
+    }
+
+    @Test
+    void aLineFeedWithoutCarriageReturnIsRefused() {
+        HttpRequest request = head(decode("GET /owa/ HTTP/1.1\nHost: outlook.example.com\n\n", 3, 100));
+        assertThat(request.decoderResult().isFailure()).isTrue();
+    }
+}
