@@ -1,12 +1,7 @@
 package io.exgate.proxy.http;
 
 import io.exgate.health.HealthcheckPage;
-import io.exgate.routing.BadRequestTargetException;
-import io.exgate.routing.BadRoutingInputException;
-import io.exgate.routing.NoBackendAvailableException;
-import io.exgate.routing.RequestTarget;
 import io.exgate.routing.RoutingDecision;
-import io.exgate.routing.VirtualDirectory;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -151,56 +146,20 @@ final class Http1Relay extends ChannelInboundHandlerAdapter {
         RelayRoutes r = routes.get();
         MultiMap headers = (MultiMap) head.headers();
         String requestId = RequestIds.of(headers.get(RequestIds.HEADER));
-        String method = head.method().name();
-        if (!FrontendHandler.framingIsUnambiguous(headers)) {
-            LOG.info("request {} from {}: 400 {} (Transfer-Encoding other than chunked, or with Content-Length)", requestId, clientAddress, method);
-            answer(head, 400, "Bad Request", "Only the chunked transfer coding is accepted, and never with Content-Length.", requestId, true);
+        Admission admission = Admission.of(new Admission.Request(head.method().name(), head.uri(), headers, "", requestId, clientAddress,
+                false), r.router(), r.logSink(), r.healthcheckPage());
+        if (admission instanceof Admission.Refused refused) {
+            answer(head, refused.status(), refused.reason(), refused.sentence(), requestId, refused.close());
             return;
         }
-        RequestTarget target;
-        try {
-            target = RequestTarget.parse(head.uri());
-        } catch (BadRequestTargetException e) {
-            LOG.info("request {} from {}: 400 {} (refused target: {})", requestId, clientAddress, method, e.getMessage());
-            answer(head, 400, "Bad Request", "The request target is not acceptable: " + e.getMessage() + ".", requestId, false);
+        if (admission instanceof Admission.Healthcheck healthcheck) {
+            healthcheck(head, healthcheck.answer(), requestId);
             return;
         }
-        VirtualDirectory vdir = VirtualDirectory.of(target.path()).orElse(null);
-        if (vdir == null) {
-            LOG.info("request {} from {}: 404 {} {} (not an Exchange virtual directory)", requestId, clientAddress, method, target.path());
-            answer(head, 404, "Not Found", "There is no Exchange virtual directory at this path.", requestId, false);
-            return;
-        }
-        if ((head.method() == HttpMethod.GET || head.method() == HttpMethod.HEAD)
-                && target.path().value().equalsIgnoreCase(vdir.path() + "/healthcheck.htm")) {
-            // Answered here, never forwarded: one answer per protocol, from what exgate knows of its backends.
-            healthcheck(head, r.healthcheckPage().answer(vdir), requestId);
-            return;
-        }
-        RequestLog log = new RequestLog(r.logSink(), headers, method, "", head.uri(), requestId, clientAddress);
-        log.target(target, vdir);
-        boolean bound = ConnectionBoundAuth.requested(headers.get("Authorization"));
-        RoutingDecision decision;
-        try {
-            decision = r.router().route(method, target, headers::get, name -> Cookies.value(headers, name), bound ? clientAddress : null);
-        } catch (BadRoutingInputException e) {
-            LOG.info("request {} from {}: 400 {} {} ({})", requestId, clientAddress, method, target.path(), e.getMessage());
-            answer(head, 400, "Bad Request", "The " + e.getMessage() + ".", requestId, false);
-            log.error("BadRoutingInput", e.getMessage());
-            log.end(400);
-            return;
-        } catch (NoBackendAvailableException e) {
-            LOG.warn("request {} from {}: 503 {} {} ({})", requestId, clientAddress, method, target.path(), e.getMessage());
-            answer(head, 503, "Service Unavailable", "No mail server is available for this service.", requestId, false);
-            log.error("NoBackendAvailable", e.getMessage());
-            log.end(503);
-            return;
-        }
-        log.decision(decision);
-        if (decision.rejectedCookie()) {
-            log.info("AffinityCookie", "rejected: signature does not verify");
-            LOG.warn("request {} from {}: ignored an exgate affinity cookie whose signature does not verify", requestId, clientAddress);
-        }
+        Admission.Routed routed = (Admission.Routed) admission;
+        RoutingDecision decision = routed.decision();
+        RequestLog log = routed.log();
+        boolean bound = routed.bound();
         RelayExchange.Link link;
         if (pin != null && pin.isPinned()) {
             decision = decision.boundTo(pin.backend, RoutingDecision.Reason.PINNED);
@@ -209,7 +168,6 @@ final class Http1Relay extends ChannelInboundHandlerAdapter {
             if (r.pins().overCap(clientAddress)) {
                 LOG.warn("request {} from {}: 503, pinning.max-per-client reached for this address", requestId, clientAddress);
                 answer(head, 503, "Service Unavailable", "Too many authenticated connections from this address.", requestId, false);
-                log.decision(decision);
                 log.error("PinningCapReached", "pinning.max-per-client");
                 log.end(503);
                 return;
@@ -225,7 +183,7 @@ final class Http1Relay extends ChannelInboundHandlerAdapter {
         } else {
             link = RelayExchange.Link.POOLED;
         }
-        exchange = new RelayExchange(this, r, head, headers, requestId, target, vdir, decision, link, log);
+        exchange = new RelayExchange(this, r, head, headers, requestId, routed.target(), routed.vdir(), decision, link, log);
         exchange.start();
     }
 

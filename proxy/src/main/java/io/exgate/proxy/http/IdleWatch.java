@@ -55,6 +55,25 @@ final class IdleWatch {
         }
     }
 
+    /**
+     * A MAPI answer announces how often it sends PENDING while it works: three periods without a byte
+     * mean the backend is gone, long before the global idle timeout would say so.
+     */
+    void pendingPeriod(io.exgate.routing.ExchangeProtocol protocol, String header) {
+        if (header == null || (protocol != io.exgate.routing.ExchangeProtocol.MAPI_EMSMDB
+                && protocol != io.exgate.routing.ExchangeProtocol.MAPI_NSPI)) {
+            return;
+        }
+        try {
+            long period = Long.parseLong(header.trim());
+            if (period > 0 && period <= 3_600_000) {
+                idleMillis(Math.max(3 * period, 3_000));
+            }
+        } catch (NumberFormatException ignored) {
+            // Not a number: the global idle timeout stays.
+        }
+    }
+
     void touch() {
         lastActivity = System.nanoTime();
     }

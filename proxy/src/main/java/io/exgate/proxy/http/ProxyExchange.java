@@ -242,7 +242,7 @@ final class ProxyExchange {
         if (decision.setCookie() != null) {
             response.headers().add("Set-Cookie", decision.setCookie() + "; Path=/; Secure; HttpOnly");
         }
-        applyPendingPeriod(in.getHeader(X_PENDING_PERIOD));
+        watch.pendingPeriod(decision.classification().protocol(), in.getHeader(X_PENDING_PERIOD));
         if (!in.headers().contains(HttpHeaders.CONTENT_LENGTH) && bodyAllowed(in.statusCode()) && request.version() != HttpVersion.HTTP_1_0) {
             response.setChunked(true);
         }
@@ -274,24 +274,6 @@ final class ProxyExchange {
         }
     }
 
-    /**
-     * A MAPI answer announces how often it sends PENDING while it works: three periods without a byte
-     * mean the backend is gone, long before the global idle timeout would say so.
-     */
-    private void applyPendingPeriod(String header) {
-        ExchangeProtocol p = decision.classification().protocol();
-        if (header == null || (p != ExchangeProtocol.MAPI_EMSMDB && p != ExchangeProtocol.MAPI_NSPI)) {
-            return;
-        }
-        try {
-            long period = Long.parseLong(header.trim());
-            if (period > 0 && period <= 3_600_000) {
-                watch.idleMillis(Math.max(3 * period, 3_000));
-            }
-        } catch (NumberFormatException ignored) {
-            // Not a number: the global idle timeout stays.
-        }
-    }
 
     private void endLog(int status) {
         log.bytes(requestStream == null ? 0 : requestStream.bytes(), responseStream == null ? 0 : responseStream.bytes());

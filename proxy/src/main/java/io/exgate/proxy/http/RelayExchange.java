@@ -341,7 +341,7 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
         if (decision.setCookie() != null) {
             out.add("Set-Cookie", decision.setCookie() + "; Path=/; Secure; HttpOnly");
         }
-        applyPendingPeriod(inHeaders.get("X-PendingPeriod"));
+        watch.pendingPeriod(decision.classification().protocol(), inHeaders.get("X-PendingPeriod"));
         HttpVersion version = head.protocolVersion();
         closeClient = relay.draining || !clientKeepAlive;
         boolean bodyAllowed = head.method() != HttpMethod.HEAD && code != 204 && code != 304;
@@ -360,24 +360,6 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
         toClient(new DefaultHttpResponse(version, in.status(), (HeadersMultiMap) out));
     }
 
-    /**
-     * A MAPI answer announces how often it sends PENDING while it works: three periods without a byte
-     * mean the backend is gone, long before the global idle timeout would say so.
-     */
-    private void applyPendingPeriod(String header) {
-        ExchangeProtocol p = decision.classification().protocol();
-        if (header == null || (p != ExchangeProtocol.MAPI_EMSMDB && p != ExchangeProtocol.MAPI_NSPI)) {
-            return;
-        }
-        try {
-            long period = Long.parseLong(header.trim());
-            if (period > 0 && period <= 3_600_000) {
-                watch.idleMillis(Math.max(3 * period, 3_000));
-            }
-        } catch (NumberFormatException ignored) {
-            // Not a number: the global idle timeout stays.
-        }
-    }
 
     @Override
     public void backendContent(HttpContent content) {
