@@ -58,13 +58,18 @@ class HostileInputTest {
         vectors.put("negative Content-Length", "POST /ews/echo HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n");
         vectors.put("Transfer-Encoding and Content-Length", "POST /ews/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /ews/smuggled HTTP/1.1\r\nHost: x\r\n\r\n");
         vectors.put("Content-Length and Transfer-Encoding, HTTP/1.0", "POST /ews/echo HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n");
+        // The refusal closes the connection: what the decoder reads behind it is never relayed, though it
+        // looks like a request (the decoder, which knows no gzip framing, takes the head for a body-less one).
+        vectors.put("Transfer-Encoding gzip, then a request", "POST /ews/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n"
+                + "GET /ews/smuggled HTTP/1.1\r\nHost: x\r\n\r\n");
         vectors.put("obsolete line folding", "GET /ews/echo HTTP/1.1\r\nHost: x\r\nX-A: a\r\n  folded\r\n\r\n");
         vectors.put("obsolete line folding with a tab", "GET /ews/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\n\tchunked\r\n\r\n0\r\n\r\n");
         vectors.put("signed Content-Length", "POST /ews/echo HTTP/1.1\r\nHost: x\r\nContent-Length: +5\r\n\r\nhello");
         long before = ex1.requestCount();
         for (Map.Entry<String, String> v : vectors.entrySet()) {
             String answer = exchange(v.getValue());
-            assertThat(answer).as(v.getKey()).matches("(?s)HTTP/1\\.[01] 400 .*").contains("Request id: ").doesNotEndWith("<still open>");
+            assertThat(answer).as(v.getKey()).matches("(?s)HTTP/1\\.[01] 400 .*").contains("Request id: ").doesNotEndWith("<still open>")
+                    .doesNotContain("smuggled");
         }
         // A malformed chunk size inside a body: the connection is cut (the head was already relayed).
         String badChunk = exchange("POST /ews/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n");

@@ -51,6 +51,11 @@ final class Http1Relay extends ChannelInboundHandlerAdapter {
     private int paused;
     /** exgate is stopping: the current answer is the last on this connection. */
     boolean draining;
+    /**
+     * An answer that ends the connection has been written: whatever the decoder still produces (a
+     * pipelined or smuggled request behind it) is dropped, never relayed.
+     */
+    private boolean closing;
     ClientPin pin;
 
     Http1Relay(Supplier<RelayRoutes> routes, String clientAddress) {
@@ -66,6 +71,10 @@ final class Http1Relay extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         reading = true;
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (queued != null && !queued.isEmpty() || (exchange != null && !requestOpen)) {
             if (queued == null) {
                 queued = new ArrayDeque<>(4);
@@ -127,19 +136,42 @@ final class Http1Relay extends ChannelInboundHandlerAdapter {
             return;
         }
         exchange = null;
-        if (!ctx.channel().isActive()) {
+        // No exchange holds the connection's reads any more: whatever paused them for it is over.
+        resume(PAUSE_BACKPRESSURE | PAUSE_CONNECTING);
+        if (!ctx.channel().isActive() || closing) {
             return;
         }
         if (draining && !requestOpen) {
-            ctx.close();
+            closeAfterWrites();
             return;
         }
-        while (queued != null && !queued.isEmpty() && !(exchange != null && !requestOpen)) {
+        while (queued != null && !queued.isEmpty() && !(exchange != null && !requestOpen) && !closing) {
             dispatch(queued.poll());
+        }
+        if (closing && queued != null) {
+            queued.forEach(ReferenceCountUtil::release);
+            queued.clear();
         }
         if (queued == null || queued.isEmpty()) {
             resume(PAUSE_PIPELINED);
         }
+    }
+
+    /** The last answer on this connection is being written: nothing read from now on is relayed. */
+    void closing(io.netty.channel.ChannelFuture lastWrite) {
+        closing = true;
+        lastWrite.addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Closes once what is already written has left, so that an answer is never cut short. */
+    void closeAfterWrites() {
+        closing(ctx.writeAndFlush(Unpooled.EMPTY_BUFFER));
+    }
+
+    /** Closes at once: no answer can be completed any more. */
+    void closeNow() {
+        closing = true;
+        ctx.close();
     }
 
     private void begin(HttpRequest head) {
@@ -199,7 +231,7 @@ final class Http1Relay extends ChannelInboundHandlerAdapter {
             if (!owner.closing) {
                 // Never move an authenticated client to another, unauthenticated connection: it must start over.
                 LOG.info("pinned backend connection to {} closed: closing client connection from {}", backend.name(), clientAddress);
-                ctx.close();
+                closeAfterWrites();
             }
         });
     }
@@ -249,7 +281,7 @@ final class Http1Relay extends ChannelInboundHandlerAdapter {
         DefaultFullHttpResponse response = new DefaultFullHttpResponse(version, s, content, headers, HeadersMultiMap.httpHeaders());
         var written = ctx.writeAndFlush(response);
         if (!keepAlive) {
-            written.addListener(ChannelFutureListener.CLOSE);
+            closing(written);
         }
     }
 
@@ -272,7 +304,7 @@ final class Http1Relay extends ChannelInboundHandlerAdapter {
         Throwable cause = head.decoderResult().cause();
         InvalidRequests.Refusal refusal = InvalidRequests.refusal(cause);
         if (refusal == null) {
-            ctx.close();
+            closeNow();
             return;
         }
         String requestId = InvalidRequests.record(routes.get().meters(), refusal, cause, clientAddress);
@@ -285,7 +317,7 @@ final class Http1Relay extends ChannelInboundHandlerAdapter {
         headers.set("Content-Length", String.valueOf(body.length));
         DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 new HttpResponseStatus(refusal.status(), refusal.phrase()), Unpooled.wrappedBuffer(body), headers, HeadersMultiMap.httpHeaders());
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        closing(ctx.writeAndFlush(response));
     }
 
     void pause(int reason) {
@@ -323,10 +355,11 @@ final class Http1Relay extends ChannelInboundHandlerAdapter {
             if (exchange == null && !requestOpen) {
                 ctx.close();
             }
-        } else if (evt instanceof IdleStateEvent && exchange == null && !requestOpen) {
-            // Nothing read for the backstop's time between requests. (An exchange's own idle watch decides
-            // about a connection it uses: an RPC OUT channel reads nothing from its client for hours.)
-            ctx.close();
+        } else if (evt instanceof IdleStateEvent && (exchange == null || exchange.finished())) {
+            // Nothing read for the backstop's time between requests, or in a body whose answer is already
+            // given. (An exchange's own idle watch decides about a connection it uses while it answers: an
+            // RPC OUT channel reads nothing from its client for hours.)
+            closeNow();
         }
         ReferenceCountUtil.release(evt);
     }

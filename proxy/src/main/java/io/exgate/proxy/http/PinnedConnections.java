@@ -3,7 +3,6 @@ package io.exgate.proxy.http;
 import io.exgate.proxy.config.PinningSettings;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The rules for pinned client connections (caps per client address, per connection age and request
@@ -16,23 +15,21 @@ public final class PinnedConnections {
 
     /** Counts across event loops: caps per client address, gauges per backend. */
     public static final class Shared {
-        private final Map<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
-        private final Map<String, AtomicInteger> perBackend = new ConcurrentHashMap<>();
+        private final Map<String, Integer> perClient = new ConcurrentHashMap<>();
+        private final Map<String, Integer> perBackend = new ConcurrentHashMap<>();
 
         public int pinnedTo(String backendName) {
-            AtomicInteger n = perBackend.get(backendName);
-            return n == null ? 0 : n.get();
+            return perBackend.getOrDefault(backendName, 0);
         }
 
         int from(String clientAddress) {
-            AtomicInteger n = perClient.get(clientAddress);
-            return n == null ? 0 : n.get();
+            return perClient.getOrDefault(clientAddress, 0);
         }
 
+        /** Each count changes in one atomic step; an address whose count reaches 0 is forgotten. */
         void add(String clientAddress, String backend, int delta) {
-            perClient.computeIfAbsent(clientAddress, k -> new AtomicInteger()).addAndGet(delta);
-            perBackend.computeIfAbsent(backend, k -> new AtomicInteger()).addAndGet(delta);
-            perClient.computeIfPresent(clientAddress, (k, v) -> v.get() <= 0 ? null : v);
+            perClient.merge(clientAddress, delta, (a, b) -> a + b <= 0 ? null : a + b);
+            perBackend.merge(backend, delta, Integer::sum);
         }
     }
 

@@ -7,7 +7,6 @@ import io.exgate.routing.RoutingDecision;
 import io.exgate.routing.VirtualDirectory;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -73,6 +72,8 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
     /** Body read before the backend connection was ready (at most one read's worth: reads pause meanwhile). */
     private ArrayDeque<HttpContent> early;
     private boolean connecting;
+    /** This exchange paused the client's reads while its backend connection is made. */
+    private boolean pausedReads;
     private boolean requestEnded;
     private boolean responding;
     private boolean backendDone;
@@ -133,6 +134,15 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
         }
         if (connecting) {
             relay.pause(Http1Relay.PAUSE_CONNECTING);
+            pausedReads = true;
+        }
+    }
+
+    /** Only this exchange's own pause is lifted: a late connect of an exchange given up must not lift its successor's. */
+    private void resumeReads() {
+        if (pausedReads) {
+            pausedReads = false;
+            relay.resume(Http1Relay.PAUSE_CONNECTING);
         }
     }
 
@@ -153,7 +163,7 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
     @Override
     public void acquired(BackendChannel channel) {
         connecting = false;
-        relay.resume(Http1Relay.PAUSE_CONNECTING);
+        resumeReads();
         if (finished) {
             if (link == Link.POOLED) {
                 pool.release(channel, true); // nothing was sent on it
@@ -163,11 +173,12 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
             return;
         }
         if (link == Link.NEW_PIN) {
-            relay.pinned(channel, decision.backend(), routes);
             if (!channel.isActive()) {
+                // Closed before it could be pinned: a pin on it would never hear of its close.
                 fail(new BackendFailure(502, "Bad Gateway", "connection closed before a complete answer"));
                 return;
             }
+            relay.pinned(channel, decision.backend(), routes);
         }
         backend = channel;
         channel.attach(this);
@@ -185,7 +196,7 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
     @Override
     public void acquireFailed(Throwable cause) {
         connecting = false;
-        relay.resume(Http1Relay.PAUSE_CONNECTING);
+        resumeReads();
         if (finished) {
             return;
         }
@@ -239,8 +250,14 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
         watch.touch();
         if (!content.decoderResult().isSuccess()) {
             content.release();
-            // The client broke its body: the backend must not see a truncated request complete.
-            abort("client request body failed: " + content.decoderResult().cause().getMessage());
+            // The client broke its body: the backend must not see a truncated request complete, and nothing
+            // after it on the client connection can be read.
+            if (finished) {
+                closeBackend();
+                relay.closeNow();
+            } else {
+                abort("client request body failed: " + content.decoderResult().cause().getMessage());
+            }
             return;
         }
         if (backend == null) {
@@ -304,7 +321,7 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
     public void backendHead(HttpResponse in) {
         int code = in.status().code();
         if (code < 200) {
-            if (code == 100 && expectsContinue && !responding && !finished) {
+            if (code == 100 && expectsContinue && !responding && !finished && head.protocolVersion() != HttpVersion.HTTP_1_0) {
                 // Relayed, not invented: the client gets "HTTP/1.1 100 Continue" when the backend says so.
                 toClient(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
             }
@@ -343,7 +360,8 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
         }
         watch.pendingPeriod(decision.classification().protocol(), inHeaders.get("X-PendingPeriod"));
         HttpVersion version = head.protocolVersion();
-        closeClient = relay.draining || !clientKeepAlive;
+        // A pinned backend connection that ends ends the pinned pair: the client hears it in this answer.
+        closeClient = relay.draining || !clientKeepAlive || (link != Link.POOLED && !backendKeepAlive);
         boolean bodyAllowed = head.method() != HttpMethod.HEAD && code != 204 && code != 304;
         if (bodyAllowed && !inHeaders.contains("Content-Length")) {
             if (version == HttpVersion.HTTP_1_0) {
@@ -409,8 +427,9 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
         boolean exhausted = link != Link.POOLED && relay.pin != null && routes.pins().exhausted(relay.pin);
         if (closeClient || exhausted) {
             // A cap on the pinned pair was reached: the client authenticates again on a new connection.
-            lastWritten.addListener(ChannelFutureListener.CLOSE);
+            relay.closing(lastWritten);
         }
+        resumeReads();
         releaseBackendIfDone();
         relay.exchangeEnded(this);
     }
@@ -422,6 +441,11 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
         }
         BackendChannel b = backend;
         backend = null;
+        if (backendDirty) {
+            backendDirty = false;
+            b.context().flush(); // the body's last bytes, written in this client read
+        }
+        relay.resume(Http1Relay.PAUSE_BACKPRESSURE);
         if (link == Link.POOLED) {
             pool.release(b, backendKeepAlive);
         } else {
@@ -435,6 +459,8 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
     private void closeBackend() {
         BackendChannel b = backend;
         backend = null;
+        resumeReads();
+        relay.resume(Http1Relay.PAUSE_BACKPRESSURE); // the rest of the body is read and dropped
         if (b != null) {
             b.close();
         }
@@ -447,6 +473,7 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
     @Override
     public void backendClosed(Throwable cause) {
         backend = null;
+        relay.resume(Http1Relay.PAUSE_BACKPRESSURE); // the rest of the body is read and dropped
         if (finished) {
             return;
         }
@@ -497,7 +524,7 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
         log.error("Aborted", why);
         endLog(responding ? status : 0);
         closeBackend();
-        relay.ctx.close();
+        relay.closeNow();
     }
 
     /** The backend could not be used: the client gets 502 or 504 if no answer has started yet. */
@@ -514,7 +541,7 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
         log.error(failure.status() == 504 ? "BackendTimeout" : "BackendUnreachable", failure.phrase());
         endLog(responding ? status : failure.status());
         if (responding) {
-            relay.ctx.close();
+            relay.closeNow();
         } else {
             String sentence = failure.status() == 504 ? "The mail server did not answer in time." : "The mail server could not be reached.";
             relay.answer(head, failure.status(), failure.reason(), sentence, requestId, !clientKeepAlive);
