@@ -129,7 +129,7 @@ final class BackendChannel extends ChannelInboundHandlerAdapter {
         if (u == null) {
             // Nothing is asked of an idle connection: bytes now are a protocol error (or a stray end).
             ReferenceCountUtil.release(msg);
-            if (!(msg instanceof LastHttpContent) || msg != LastHttpContent.EMPTY_LAST_CONTENT) {
+            if (msg != LastHttpContent.EMPTY_LAST_CONTENT) {
                 LOG.debug("backend {}: unexpected bytes on an idle connection, closing it", backendName);
                 ctx.close();
             }

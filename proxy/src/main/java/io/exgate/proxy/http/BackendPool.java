@@ -51,10 +51,6 @@ final class BackendPool {
         this.connectTimeoutMillis = connectTimeoutMillis;
     }
 
-    Backend backend() {
-        return backend;
-    }
-
     /** The Vert.x client this pool connects with (a reload keeps the pool when it keeps the client). */
     HttpClientAgent connector() {
         return connector;

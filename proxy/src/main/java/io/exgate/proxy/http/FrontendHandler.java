@@ -76,8 +76,7 @@ public final class FrontendHandler implements Handler<HttpServerRequest> {
         RequestLog log = routed.log();
         RequestTarget target = routed.target();
         VirtualDirectory vdir = routed.vdir();
-        BackendLink link = BackendLink.pooled(clients);
-        new ProxyExchange(vertx, request, clientAddress, target, decision, router, link, requestId, idleMillis, log,
+        new ProxyExchange(vertx, request, clientAddress, target, decision, router, clients, requestId, idleMillis, log,
                 (backend, failed) -> health.recordPassive(backend, vdir, failed)).start();
     }
 

@@ -1,7 +1,6 @@
 package io.exgate.proxy.http;
 
 import io.exgate.routing.Backend;
-import io.exgate.routing.ExchangeProtocol;
 import io.exgate.routing.MailboxRouter;
 import io.exgate.routing.RoutingDecision;
 import io.exgate.routing.RequestTarget;
@@ -40,7 +39,8 @@ final class ProxyExchange {
     private final String clientAddress;
     private final RequestTarget target;
     private final MailboxRouter router;
-    private final BackendLink link;
+    /** Each backend's pooled clients: an HTTP/2 stream is never pinned. */
+    private final java.util.Map<String, BackendClient> clients;
     private RoutingDecision decision;
     private Backend counted;
     private final String requestId;
@@ -62,7 +62,7 @@ final class ProxyExchange {
     private boolean finished;
 
     ProxyExchange(Vertx vertx, HttpServerRequest request, String clientAddress, RequestTarget target, RoutingDecision decision, MailboxRouter router,
-                  BackendLink link, String requestId, long idleMillis, RequestLog log, PassiveHealth passive) {
+                  java.util.Map<String, BackendClient> clients, String requestId, long idleMillis, RequestLog log, PassiveHealth passive) {
         this.log = log;
         this.passive = passive;
         this.request = request;
@@ -70,7 +70,7 @@ final class ProxyExchange {
         this.target = target;
         this.decision = decision;
         this.router = router;
-        this.link = link;
+        this.clients = clients;
         this.requestId = requestId;
         this.idleMillis = idleMillis;
         this.watch = new IdleWatch(vertx, idleMillis, this::onIdle);
@@ -93,12 +93,12 @@ final class ProxyExchange {
                 .setPort(backend.port())
                 .setSsl(backend.tls())
                 .setURI(target.originForm());
-        link.request(decision, options).onComplete(ar -> {
+        clients.get(backend.name()).poolFor(decision.classification()).request(options).onComplete(ar -> {
             if (ar.failed()) {
                 if (BackendFailure.beforeSending(ar.cause())) {
                     passive.observed(backend, true);
                 }
-                Optional<RoutingDecision> next = link.mayRetry() && BackendFailure.beforeSending(ar.cause()) && !finished
+                Optional<RoutingDecision> next = BackendFailure.beforeSending(ar.cause()) && !finished
                         ? router.retry(decision) : Optional.empty();
                 if (next.isPresent()) {
                     // Nothing was sent yet, so moving on cannot replay anything.
@@ -238,7 +238,6 @@ final class ProxyExchange {
         if (!response.headers().contains(RequestIds.HEADER)) {
             response.putHeader(RequestIds.HEADER, requestId);
         }
-        link.answered(decision, in.statusCode(), in.headers());
         if (decision.setCookie() != null) {
             response.headers().add("Set-Cookie", decision.setCookie() + "; Path=/; Secure; HttpOnly");
         }
@@ -253,10 +252,6 @@ final class ProxyExchange {
                 watch.stop();
                 release();
                 endLog(response.getStatusCode());
-                if (link.completed()) {
-                    // A cap on the pinned pair was reached: the client authenticates again on a new connection.
-                    closeClient();
-                }
             } else {
                 abort("response stream failed: " + done.cause().getMessage());
             }

@@ -1,7 +1,6 @@
 package io.exgate.proxy.http;
 
 import io.exgate.routing.Backend;
-import io.exgate.routing.ExchangeProtocol;
 import io.exgate.routing.RequestTarget;
 import io.exgate.routing.RoutingDecision;
 import io.exgate.routing.VirtualDirectory;
@@ -22,7 +21,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -10,7 +10,6 @@ import io.exgate.routing.RoutingDecision;
 import io.exgate.routing.VirtualDirectory;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
 import java.time.Instant;
 import java.util.function.Consumer;
 
@@ -59,11 +58,6 @@ final class RequestLog {
     private String errorCode;
     private boolean written;
     private boolean started;
-
-    RequestLog(Sink sink, HttpServerRequest request, String requestId, String clientAddress) {
-        this(sink, request.headers(), request.method().name(), request.authority() == null ? "" : request.authority().host(),
-                request.path(), requestId, clientAddress);
-    }
 
     RequestLog(Sink sink, MultiMap headers, String method, String authorityHost, String rawPath, String requestId, String clientAddress) {
         this.sink = sink;
