@@ -98,6 +98,12 @@ public final class BackendStates implements BackendHealth {
         return acceptsNewSessions(backend, protocol.virtualDirectory());
     }
 
+    @Override
+    public Admission admission(Backend backend, ExchangeProtocol protocol) {
+        BackendState state = state(backend, protocol.virtualDirectory());
+        return !state.available() ? Admission.NONE : state.acceptsNewSessions() ? Admission.ALL : Admission.PLACED_SESSIONS;
+    }
+
     public boolean isAvailable(Backend backend, VirtualDirectory vdir) {
         return state(backend, vdir).available();
     }

@@ -57,22 +57,23 @@ final class CsvLine {
         return line.append('\r').append('\n');
     }
 
-    /** RFC 4180 quoting, only where needed: most values are plain and stay readable in a text editor. */
+    /**
+     * RFC 4180 quoting, only where needed: most values are plain and stay readable in a text editor.
+     * A value is copied as it is checked, in one pass; the first character that needs more (a quote,
+     * a comma, a line break, anything not ASCII) sends the whole value down the careful path instead.
+     */
     static void appendValue(LineBytes line, String value) {
+        if (!line.appendPlainAscii(value)) {
+            appendQuotedOrUtf8(line, value);
+        }
+    }
+
+    private static void appendQuotedOrUtf8(LineBytes line, String value) {
         int n = value.length();
         boolean quote = false;
-        boolean ascii = true;
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < n && !quote; i++) {
             char c = value.charAt(i);
-            if (c == ',' || c == '"' || c == '\r' || c == '\n') {
-                quote = true;
-            } else if (c >= 0x80) {
-                ascii = false;
-            }
-        }
-        if (!quote && ascii) {
-            line.appendAscii(value);
-            return;
+            quote = c == ',' || c == '"' || c == '\r' || c == '\n';
         }
         if (quote) {
             line.append('"');

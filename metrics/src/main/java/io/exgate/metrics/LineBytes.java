@@ -39,14 +39,36 @@ final class LineBytes {
         return this;
     }
 
-    /** Appends text known to be ASCII (CsvLine has looked at every character). */
-    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exact for ASCII, and one array copy
-    LineBytes appendAscii(String text) {
-        int n = text.length();
+    /** The ASCII characters a CSV value can hold as they are: printable ones and tab, not ',' or '"'. */
+    private static final boolean[] PLAIN = plain();
+
+    /**
+     * Appends the value when every character in it is plain ASCII ({@link #PLAIN}), checking while it
+     * copies; otherwise appends nothing and returns false.
+     */
+    boolean appendPlainAscii(String value) {
+        int n = value.length();
         ensure(n);
-        text.getBytes(0, n, bytes, size);
-        size += n;
-        return this;
+        byte[] b = bytes;
+        int at = size;
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            if (c >= 0x80 || !PLAIN[c]) {
+                return false;
+            }
+            b[at + i] = (byte) c;
+        }
+        size = at + n;
+        return true;
+    }
+
+    private static boolean[] plain() {
+        boolean[] plain = new boolean[0x80];
+        for (int c = 0x20; c < 0x7F; c++) {
+            plain[c] = c != ',' && c != '"';
+        }
+        plain['\t'] = true;
+        return plain;
     }
 
     /** Appends any text as UTF-8. */

@@ -20,11 +20,21 @@ class LineBytesTest {
     @Test
     void aClearedLineStartsOverInTheSameBuffer() {
         LineBytes line = new LineBytes(4);
-        line.appendAscii("Mapi,200");
+        line.appendText("Mapi,200");
         byte[] grown = line.array();
         line.clear();
-        line.appendAscii("Ews");
+        line.appendText("Ews");
         assertThat(line.array()).isSameAs(grown);
         assertThat(line.toString()).isEqualTo("Ews");
+    }
+
+    @Test
+    void aPlainValueIsCopiedAndAnyOtherLeavesTheLineAsItWas() {
+        LineBytes line = new LineBytes(2);
+        assertThat(line.appendPlainAscii("Outlook/16.0 (Windows NT 10.0)\t")).isTrue();
+        for (String other : new String[] {"a,b", "say \"hi\"", "two\r\nlines", "Grüße", "日本", "bell\u0007", "del\u007F"}) {
+            assertThat(line.appendPlainAscii(other)).as(other).isFalse();
+        }
+        assertThat(line.toString()).isEqualTo("Outlook/16.0 (Windows NT 10.0)\t");
     }
 }

@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -53,6 +54,24 @@ public final class AffinityCookie {
         if (!key.isPresent()) {
             return PREFIX + "any";
         }
+        String name = NAMES.get(key);
+        if (name == null) {
+            if (NAMES.size() >= MAX_REMEMBERED) {
+                NAMES.clear();
+            }
+            name = hashedName(key);
+            NAMES.put(key, name);
+        }
+        return name;
+    }
+
+    /**
+     * Names already derived: every request of a session asks again for its key's, and a SHA-256 per
+     * request showed in profiles. Bounded as the signatures are.
+     */
+    private static final Map<RoutingKey, String> NAMES = new ConcurrentHashMap<>();
+
+    private static String hashedName(RoutingKey key) {
         MessageDigest sha256 = SHA256.get();
         sha256.update(KIND_PREFIXES[key.kind().ordinal()]);
         byte[] digest = sha256.digest(key.value().getBytes(StandardCharsets.UTF_8));
@@ -79,12 +98,22 @@ public final class AffinityCookie {
 
     /** The backend a cookie names, if its signature holds for this cookie name. */
     public Optional<String> verify(String cookieName, String value) {
+        return verify(cookieName, value, name -> false);
+    }
+
+    /**
+     * As {@link #verify(String, String)}; the expected signature of a backend name that {@code configured}
+     * accepts is remembered, so that the cookie every request of a session brings back costs no HMAC.
+     * Names nobody configured are signed afresh, so that what clients send never fills the memory.
+     */
+    public Optional<String> verify(String cookieName, String value, Predicate<String> configured) {
         int dot = value.lastIndexOf('.');
         if (dot <= 0) {
             return Optional.empty();
         }
         String backend = value.substring(0, dot);
-        byte[] expected = sign(cookieName, backend).getBytes(StandardCharsets.US_ASCII);
+        String signature = configured.test(backend) ? signRemembered(cookieName, backend) : sign(cookieName, backend);
+        byte[] expected = signature.getBytes(StandardCharsets.US_ASCII);
         byte[] given = value.substring(dot + 1).getBytes(StandardCharsets.US_ASCII);
         return MessageDigest.isEqual(expected, given) ? Optional.of(backend) : Optional.empty();
     }

@@ -14,4 +14,22 @@ public interface BackendHealth {
     default boolean acceptsNewSessions(Backend backend, ExchangeProtocol protocol) {
         return isAvailable(backend, protocol);
     }
+
+    /** Both answers at once, for the router, which needs both for every request. */
+    default Admission admission(Backend backend, ExchangeProtocol protocol) {
+        if (!isAvailable(backend, protocol)) {
+            return Admission.NONE;
+        }
+        return acceptsNewSessions(backend, protocol) ? Admission.ALL : Admission.PLACED_SESSIONS;
+    }
+
+    /** What a backend may take now. */
+    enum Admission {
+        /** Nothing: down, ejected or drained. */
+        NONE,
+        /** Only requests of sessions already placed on it: draining. */
+        PLACED_SESSIONS,
+        /** Placed sessions and new ones. */
+        ALL
+    }
 }

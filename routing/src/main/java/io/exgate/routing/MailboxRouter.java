@@ -54,8 +54,9 @@ public final class MailboxRouter {
         if (!key.isPresent() && boundAuthClient != null) {
             key = new RoutingKey(RoutingKey.Kind.CLIENT_ADDRESS, boundAuthClient);
         }
-        List<WeightedBackend> candidates = available(c, false);
-        List<WeightedBackend> open = available(c, true);
+        Eligible eligible = eligible(c);
+        List<WeightedBackend> candidates = eligible.available();
+        List<WeightedBackend> open = eligible.open();
         if (candidates.isEmpty()) {
             throw new NoBackendAvailableException("no backend is available for " + c.protocol().virtualDirectory().path());
         }
@@ -73,7 +74,7 @@ public final class MailboxRouter {
         if (chosen == null) {
             String value = cookie.apply(cookieName);
             if (value != null) {
-                Optional<String> named = cookies.verify(cookieName, value);
+                Optional<String> named = cookies.verify(cookieName, value, n -> byName(candidates, n) != null);
                 if (named.isEmpty()) {
                     rejected = true;
                 } else {
@@ -143,20 +144,33 @@ public final class MailboxRouter {
         return new RoutingDecision(c, key, chosen, reason, fallbacks, setCookie, rejected);
     }
 
-    /** The protocol's backends that are available, or (newSessions) that also accept new sessions. */
-    private List<WeightedBackend> available(Classification c, boolean newSessions) {
+    /** A protocol's backends that may take requests of placed sessions, and those that may take new ones. */
+    private record Eligible(List<WeightedBackend> available, List<WeightedBackend> open) {
+    }
+
+    private Eligible eligible(Classification c) {
         List<WeightedBackend> all = routes.forDirectory(c.protocol().virtualDirectory());
-        List<WeightedBackend> out = null; // while every backend is available, the route's own list is the answer
         for (int i = 0; i < all.size(); i++) {
-            WeightedBackend b = all.get(i);
-            boolean ok = newSessions ? health.acceptsNewSessions(b.backend(), c.protocol()) : health.isAvailable(b.backend(), c.protocol());
-            if (!ok && out == null) {
-                out = new ArrayList<>(all.subList(0, i));
-            } else if (ok && out != null) {
-                out.add(b);
+            if (health.admission(all.get(i).backend(), c.protocol()) != BackendHealth.Admission.ALL) {
+                return sorted(all, c);
             }
         }
-        return out == null ? all : out;
+        return new Eligible(all, all); // the usual case: the route's own list, nothing copied
+    }
+
+    private Eligible sorted(List<WeightedBackend> all, Classification c) {
+        List<WeightedBackend> available = new ArrayList<>(all.size());
+        List<WeightedBackend> open = new ArrayList<>(all.size());
+        for (WeightedBackend b : all) {
+            BackendHealth.Admission admission = health.admission(b.backend(), c.protocol());
+            if (admission != BackendHealth.Admission.NONE) {
+                available.add(b);
+            }
+            if (admission == BackendHealth.Admission.ALL) {
+                open.add(b);
+            }
+        }
+        return new Eligible(available, open);
     }
 
     private List<Backend> leastOutstandingFirst(List<WeightedBackend> candidates) {

@@ -28,4 +28,31 @@ class AffinityCookieTest {
         String name = AffinityCookie.nameFor(RoutingKey.NONE);
         assertThat(other.verify(name, cookies.value(name, "ex1"))).isEmpty();
     }
+
+    @Test
+    void aKeysCookieNameStaysTheSameWhileNamesAreRememberedAndAfterTheyAreForgotten() {
+        RoutingKey key = new RoutingKey(RoutingKey.Kind.MAILBOX_ID, "6f2d9b1e-1c4e-4a53-9a35-2f3c0e6f7a10@contoso.com");
+        String first = AffinityCookie.nameFor(key);
+        assertThat(first).matches("exgate-[0-9a-f]{8}");
+        assertThat(AffinityCookie.nameFor(new RoutingKey(RoutingKey.Kind.MAILBOX_ID, new String(key.value())))).isEqualTo(first);
+        // Another kind with the same value is another key, and another cookie.
+        assertThat(AffinityCookie.nameFor(new RoutingKey(RoutingKey.Kind.ANCHOR_MAILBOX, key.value()))).isNotEqualTo(first);
+        for (int i = 0; i <= AffinityCookie.MAX_REMEMBERED; i++) {
+            AffinityCookie.nameFor(new RoutingKey(RoutingKey.Kind.MAILBOX_ID, "user" + i + "@contoso.com"));
+        }
+        assertThat(AffinityCookie.nameFor(key)).isEqualTo(first);
+    }
+
+    @Test
+    void aRememberedSignatureVerifiesAsAFreshOneAndStillRefusesForgeries() {
+        String name = AffinityCookie.nameFor(new RoutingKey(RoutingKey.Kind.MAILBOX_ID, "guid@contoso.com"));
+        String issued = cookies.value(name, "mbx01");
+        for (int i = 0; i < 3; i++) {
+            assertThat(cookies.verify(name, issued, "mbx01"::equals)).contains("mbx01");
+            assertThat(cookies.verify(name, "mbx01.AAAAAAAAAAAAAAAAAAAAAA", "mbx01"::equals)).isEmpty();
+            assertThat(cookies.verify(name, issued.replace("mbx01", "mbx02"), n -> true)).isEmpty();
+            assertThat(cookies.verify("exgate-00000000", issued, "mbx01"::equals)).isEmpty();
+        }
+        assertThat(cookies.verify(name, issued)).contains("mbx01");
+    }
 }
