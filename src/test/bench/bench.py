@@ -396,7 +396,8 @@ http {{
 """)
         self.start("backend", ["nginx", "-c", conf, "-p", self.work], LOAD_CPU)
         self.start("sink", [sys.executable, os.path.abspath(__file__), "sink", "--port", str(self.port["sink"]),
-                            "--tls-port", str(self.port["sink_tls"]), "--cert", self.crt, "--key", self.key],
+                            "--tls-port", str(self.port["sink_tls"]), "--cert", self.crt, "--key", self.key,
+                            "--pending-every", str(self.a.pending_every)],
                    LOAD_CPU)
         self.wait_port(self.port["backend"], "backend nginx")
         self.wait_port(self.port["sink"], "sink")
@@ -957,6 +958,9 @@ def main():
     p.add_argument("--stream-mib", type=int, default=1024, help="body size of scenario 3 (default 1024 MiB)")
     p.add_argument("--stream-rounds", type=int, default=1)
     p.add_argument("--polls", type=int, default=10000, help="long polls of scenario 4 (capped by the fd limit)")
+    p.add_argument("--pending-every", type=int, default=15,
+                   help="seconds between the PENDING lines of each long poll in scenario 4 (default 15); a large "
+                        "value leaves the polls silent, to tell holding them from relaying their lines")
     p.add_argument("--base-port", type=int, default=0)
     p.add_argument("--keep-logs", action="store_true", help="keep the proxies' access logs under target/bench/run-*/")
     p.add_argument("--baseline-jar", default=os.environ.get("BENCH_BASELINE_JAR", ""),
