@@ -152,13 +152,13 @@ public final class MailboxRouter {
         List<WeightedBackend> all = routes.forDirectory(c.protocol().virtualDirectory());
         for (int i = 0; i < all.size(); i++) {
             if (health.admission(all.get(i).backend(), c.protocol()) != BackendHealth.Admission.ALL) {
-                return sorted(all, c);
+                return split(all, c);
             }
         }
         return new Eligible(all, all); // the usual case: the route's own list, nothing copied
     }
 
-    private Eligible sorted(List<WeightedBackend> all, Classification c) {
+    private Eligible split(List<WeightedBackend> all, Classification c) {
         List<WeightedBackend> available = new ArrayList<>(all.size());
         List<WeightedBackend> open = new ArrayList<>(all.size());
         for (WeightedBackend b : all) {
