@@ -150,27 +150,24 @@ public final class MailboxRouter {
 
     private Eligible eligible(Classification c) {
         List<WeightedBackend> all = routes.forDirectory(c.protocol().virtualDirectory());
+        List<WeightedBackend> available = null; // while every backend takes everything, the route's own list is the answer
+        List<WeightedBackend> open = null;
         for (int i = 0; i < all.size(); i++) {
-            if (health.admission(all.get(i).backend(), c.protocol()) != BackendHealth.Admission.ALL) {
-                return split(all, c);
+            BackendHealth.Admission admission = health.admission(all.get(i).backend(), c.protocol());
+            if (admission != BackendHealth.Admission.ALL && available == null) {
+                available = new ArrayList<>(all.subList(0, i));
+                open = new ArrayList<>(all.subList(0, i));
+            }
+            if (available != null) {
+                if (admission != BackendHealth.Admission.NONE) {
+                    available.add(all.get(i));
+                }
+                if (admission == BackendHealth.Admission.ALL) {
+                    open.add(all.get(i));
+                }
             }
         }
-        return new Eligible(all, all); // the usual case: the route's own list, nothing copied
-    }
-
-    private Eligible split(List<WeightedBackend> all, Classification c) {
-        List<WeightedBackend> available = new ArrayList<>(all.size());
-        List<WeightedBackend> open = new ArrayList<>(all.size());
-        for (WeightedBackend b : all) {
-            BackendHealth.Admission admission = health.admission(b.backend(), c.protocol());
-            if (admission != BackendHealth.Admission.NONE) {
-                available.add(b);
-            }
-            if (admission == BackendHealth.Admission.ALL) {
-                open.add(b);
-            }
-        }
-        return new Eligible(available, open);
+        return available == null ? new Eligible(all, all) : new Eligible(available, open);
     }
 
     private List<Backend> leastOutstandingFirst(List<WeightedBackend> candidates) {

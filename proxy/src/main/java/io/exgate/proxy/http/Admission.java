@@ -9,6 +9,7 @@ import io.exgate.routing.RequestTarget;
 import io.exgate.routing.RoutingDecision;
 import io.exgate.routing.VirtualDirectory;
 import io.vertx.core.MultiMap;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,7 +110,7 @@ sealed interface Admission {
             // HTTP/1.0 with both (HTTP/1.1 with both is refused by GuardedRequestDecoder).
             return false;
         }
-        java.util.List<String> codings = headers.getAll("Transfer-Encoding");
+        List<String> codings = headers.getAll("Transfer-Encoding");
         return codings.isEmpty() || (codings.size() == 1 && codings.get(0).strip().equalsIgnoreCase("chunked"));
     }
 }

@@ -4,6 +4,7 @@ import io.exgate.health.HealthcheckPage;
 import io.exgate.routing.RoutingDecision;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -158,7 +159,7 @@ final class Http1Relay extends ChannelInboundHandlerAdapter {
     }
 
     /** The last answer on this connection is being written: nothing read from now on is relayed. */
-    void closing(io.netty.channel.ChannelFuture lastWrite) {
+    void closing(ChannelFuture lastWrite) {
         closing = true;
         lastWrite.addListener(ChannelFutureListener.CLOSE);
     }

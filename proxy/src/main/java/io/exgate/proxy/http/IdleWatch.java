@@ -1,5 +1,6 @@
 package io.exgate.proxy.http;
 
+import io.exgate.routing.ExchangeProtocol;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Vertx;
@@ -59,9 +60,9 @@ final class IdleWatch {
      * A MAPI answer announces how often it sends PENDING while it works: three periods without a byte
      * mean the backend is gone, long before the global idle timeout would say so.
      */
-    void pendingPeriod(io.exgate.routing.ExchangeProtocol protocol, String header) {
-        if (header == null || (protocol != io.exgate.routing.ExchangeProtocol.MAPI_EMSMDB
-                && protocol != io.exgate.routing.ExchangeProtocol.MAPI_NSPI)) {
+    void pendingPeriod(ExchangeProtocol protocol, String header) {
+        if (header == null || (protocol != ExchangeProtocol.MAPI_EMSMDB
+                && protocol != ExchangeProtocol.MAPI_NSPI)) {
             return;
         }
         try {
