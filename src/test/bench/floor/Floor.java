@@ -9,9 +9,14 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -34,8 +39,8 @@ import java.util.List;
 
 /**
  * The benchmark's "floor" peer (src/test/bench/run --floor): the smallest TLS reverse proxy the JVM and
- * Netty make, with the libraries exgate ships (run against exgate.jar as its class path). One epoll
- * event loop, OpenSSL, Netty's HTTP codecs, a pool of keep-alive backend connections, bodies streamed
+ * Netty make, with the libraries exgate ships (run against exgate.jar as its class path). One event
+ * loop on the transport exgate's {@code transport: auto} picks (io_uring where the kernel allows it, else epoll), OpenSSL, Netty's HTTP codecs, a pool of keep-alive backend connections, bodies streamed
  * as they come. It does none of exgate's work: no routing, no HttpProxy log, no metrics, no timeouts,
  * no backpressure (so it takes part in scenarios 1 and 2 only). Its figures say what part of exgate's
  * CPU per request is the JVM and Netty, and what part is Vert.x and exgate's own features.
@@ -51,11 +56,14 @@ public final class Floor {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         backendAddress = new InetSocketAddress("127.0.0.1", Integer.parseInt(args[1]));
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        boolean uring = IoUring.isAvailable();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, uring ? IoUringIoHandler.newFactory() : EpollIoHandler.newFactory());
+        Class<? extends SocketChannel> client = uring ? IoUringSocketChannel.class : EpollSocketChannel.class;
+        Class<? extends ServerChannel> listener = uring ? IoUringServerSocketChannel.class : EpollServerSocketChannel.class;
         SslContext tls = SslContextBuilder.forServer(new File(args[2]), new File(args[3]))
                 .sslProvider(SslProvider.OPENSSL).protocols("TLSv1.3", "TLSv1.2")
                 .ciphers(List.of("TLS_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256")).build();
-        backends = new Bootstrap().group(group).channel(EpollSocketChannel.class)
+        backends = new Bootstrap().group(group).channel(client)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -63,7 +71,7 @@ public final class Floor {
                         ch.pipeline().addLast(new HttpClientCodec(), new BackendHandler());
                     }
                 });
-        Channel server = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
+        Channel server = new ServerBootstrap().group(group).channel(listener)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -73,7 +81,7 @@ public final class Floor {
                     }
                 })
                 .bind("127.0.0.1", port).sync().channel();
-        System.out.println("floor listening on " + server.localAddress() + ", backend " + backendAddress);
+        System.out.println("floor listening on " + server.localAddress() + " (" + (uring ? "io_uring" : "epoll") + "), backend " + backendAddress);
         server.closeFuture().sync();
     }
 

@@ -61,7 +61,7 @@ public final class ExgateMeters {
     private final Map<String, Counter> refused = new ConcurrentHashMap<>();
     private final MultiGauge certificates;
 
-    public ExgateMeters(String version, String tlsEngine) {
+    public ExgateMeters(String version, String tlsEngine, String transport) {
         // Two of Micrometer's binder names draw promtool lint warnings; renamed so that the whole page is clean.
         registry.config().meterFilter(new MeterFilter() {
             @Override
@@ -80,8 +80,8 @@ public final class ExgateMeters {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        Gauge.builder("exgate.build.info", () -> 1).description("exgate's version and TLS engine")
-                .tags("version", version, "tls_engine", tlsEngine).register(registry);
+        Gauge.builder("exgate.build.info", () -> 1).description("exgate's version, TLS engine and event-loop transport")
+                .tags("version", version, "tls_engine", tlsEngine, "transport", transport).register(registry);
         Gauge.builder("exgate.active.notification.waits", notificationWaits, AtomicInteger::get)
                 .description("MAPI NotificationWait long polls in progress").register(registry);
         Gauge.builder("exgate.active.rpc.channels", rpcIn, AtomicInteger::get).tag("direction", "in")

@@ -58,6 +58,7 @@ record ConfigChanges(List<String> applied, List<String> needRestart, boolean log
         List<String> restart = new ArrayList<>();
         restartIfChanged(restart, "listen", before.listen(), after.listen());
         restartIfChanged(restart, "proxy-protocol", before.proxyProtocol(), after.proxyProtocol());
+        restartIfChanged(restart, "transport", before.transport(), after.transport());
         restartIfChanged(restart, "tls", List.of(before.tls().engine(), before.tls().sources(), before.tls().policy(), before.tls().http2(),
                 before.tls().names()), List.of(after.tls().engine(), after.tls().sources(), after.tls().policy(), after.tls().http2(),
                 after.tls().names()));

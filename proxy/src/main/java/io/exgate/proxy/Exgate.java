@@ -111,9 +111,11 @@ public final class Exgate {
             throw new UncheckedIOException("cannot create logs.directory " + config.logDirectory(), e);
         }
         int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+        EventLoopTransport transport = EventLoopTransport.resolve(config.transport());
         // No context class loader swap around every callback: exgate is one class loader (the jar's), and
         // Vert.x otherwise sets and restores it on each dispatch, several times per request.
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true).setDisableTCCL(true));
+        Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops).setDisableTCCL(true))
+                .withTransport(transport.vertx()).build();
         Routing routing = new Routing(new AtomicReference<>(config.routing().initialMap()),
                 new StickyTable(STICKY_CAPACITY, STICKY_IDLE_MILLIS, System::nanoTime), new OutstandingRequests(),
                 new AtomicReference<>(affinityCookie(config)));
@@ -126,7 +128,7 @@ public final class Exgate {
         PinnedConnections.Shared pinCounts = new PinnedConnections.Shared();
         Optional<MailboxMapReloader> reloader = mapReloader(vertx, config, routing.mailboxMap());
         LiveHttpProxyLog httpProxyLog = new LiveHttpProxyLog(HttpProxyLog.open(logSettings(config), Clock.systemUTC()));
-        ExgateMeters meters = new ExgateMeters(ExgateVersion.get(), engine.name().toLowerCase(java.util.Locale.ROOT));
+        ExgateMeters meters = new ExgateMeters(ExgateVersion.get(), engine.name().toLowerCase(java.util.Locale.ROOT), transport.configName());
         states.addListener(change -> meters.backendStateChanged(change.backend().name(), change.vdir().path(),
                 change.to().name().toLowerCase(java.util.Locale.ROOT)));
         meters.httpProxyLog(httpProxyLog::written, httpProxyLog::dropped);
@@ -168,9 +170,10 @@ public final class Exgate {
             Exgate exgate = new Exgate(vertx, deployments, listeners, admin, engine, certificates, httpProxyLog, states, routing,
                     meters, pinCounts, config, checker, reloader, context.connections());
             self.set(exgate);
-            LOG.info("exgate {} listening on https://{}:{} (TLS engine: {}; {}; {} event loops); backends: {}{}",
+            LOG.info("exgate {} listening on https://{}:{} (TLS engine: {}; {}; {} event loops on {}); backends: {}{}",
                     ExgateVersion.get(), config.listen().host(), exgate.port, engine.describe(),
                     String.join(", ", config.tls().policy().protocols()) + (config.tls().http2() ? ", h2 and http/1.1" : ", http/1.1"), loops,
+                    transport.configName(),
                     describeBackends(config),
                     admin.map(a -> "; admin on http://" + config.admin().get().listen().host() + ":" + a.port()
                             + (config.admin().get().token().isPresent() ? " (bearer token required)" : "")).orElse(""));

@@ -48,7 +48,7 @@ public final class ConfigLoader {
     private static final Pattern SIZE = Pattern.compile("(\\d+)(B|KB|MB|GB|KiB|MiB|GiB)", Pattern.CASE_INSENSITIVE);
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern BACKEND_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
-    private static final Set<String> TOP = Set.of("listen", "proxy-protocol", "tls", "admin", "backends", "routing", "routes", "health", "pinning", "timeouts", "limits", "logs");
+    private static final Set<String> TOP = Set.of("listen", "proxy-protocol", "transport", "tls", "admin", "backends", "routing", "routes", "health", "pinning", "timeouts", "limits", "logs");
 
     private final String file;
     private final Path baseDir;
@@ -80,6 +80,12 @@ public final class ConfigLoader {
         if (proxyProtocol != null && !(proxyProtocol instanceof Boolean)) {
             throw new ConfigException(file, "proxy-protocol", proxyProtocol, "must be true or false");
         }
+        String transport = string(root, "transport", "transport", false);
+        if (transport == null) {
+            transport = "auto";
+        } else if (!Set.of("auto", "io_uring", "epoll", "nio").contains(transport)) {
+            throw new ConfigException(file, "transport", transport, "must be auto, io_uring, epoll or nio");
+        }
         Map<String, Object> tls = section(root, "tls", "tls", true);
         checkKeys(tls, "tls.", Set.of("engine", "certificates", "protocols", "cipher-suites", "http2", "names"));
         String engine = string(tls, "engine", "tls.engine", false);
@@ -110,7 +116,7 @@ public final class ConfigLoader {
         Limits limits = limits(section(root, "limits", "limits", false));
 
         LogSettings logSettings = logs(section(root, "logs", "logs", false));
-        return new ExgateConfig(file, listen, proxyProtocol != null && (Boolean) proxyProtocol, tlsSettings, admin, backends, routing, health, pinning, timeouts, limits, logSettings);
+        return new ExgateConfig(file, listen, proxyProtocol != null && (Boolean) proxyProtocol, transport, tlsSettings, admin, backends, routing, health, pinning, timeouts, limits, logSettings);
     }
 
     private Map<String, Object> parseYaml(String text) throws ConfigException {

@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param source       the file it came from (for messages), or a description for built-in ones
  * @param listen       the public HTTPS listener
  * @param proxyProtocol the listener expects a PROXY protocol v1 or v2 header on every connection
+ * @param transport     how the event loops reach the kernel: auto, io_uring, epoll or nio
  * @param tls          the listener's TLS: engine, certificates, policy, HTTP/2
  * @param admin        the plain-HTTP admin listener and its token, when configured
  * @param backends     the backend servers, in configuration order
@@ -23,7 +24,7 @@ import java.util.Optional;
  * @param limits       caps on what clients may make the public listener hold
  * @param logs         where the HttpProxy logs go, rollover and retention
  */
-public record ExgateConfig(String source, ListenAddress listen, boolean proxyProtocol, TlsSettings tls,
+public record ExgateConfig(String source, ListenAddress listen, boolean proxyProtocol, String transport, TlsSettings tls,
                            Optional<AdminSettings> admin, List<BackendSettings> backends, RoutingSettings routing,
                            HealthSettings health, PinningSettings pinning, Timeouts timeouts, Limits limits,
                            LogSettings logs) {
@@ -42,6 +43,6 @@ public record ExgateConfig(String source, ListenAddress listen, boolean proxyPro
 
     /** A copy listening elsewhere: the demo and tests pick ports after loading. */
     public ExgateConfig withListen(ListenAddress newListen) {
-        return new ExgateConfig(source, newListen, proxyProtocol, tls, admin, backends, routing, health, pinning, timeouts, limits, logs);
+        return new ExgateConfig(source, newListen, proxyProtocol, transport, tls, admin, backends, routing, health, pinning, timeouts, limits, logs);
     }
 }

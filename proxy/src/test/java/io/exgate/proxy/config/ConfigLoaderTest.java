@@ -89,6 +89,13 @@ class ConfigLoaderTest {
                 Timeouts.DEFAULT_BACKEND_KEEP_ALIVE, Timeouts.DEFAULT_SHUTDOWN, Timeouts.DEFAULT_REQUEST_HEADER));
         assertThat(c.timeouts().requestHeader()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.limits()).isEqualTo(new Limits(20_000, 64 * 1024, 100, 16 * 1024));
+        assertThat(c.transport()).as("the best transport this machine has").isEqualTo("auto");
+    }
+
+    @Test
+    void readsTheEventLoopTransport() throws Exception {
+        assertThat(load(VALID + "transport: epoll\n").transport()).isEqualTo("epoll");
+        assertThat(load(VALID + "transport: io_uring\n").transport()).isEqualTo("io_uring");
     }
 
     @Test
@@ -122,7 +129,8 @@ class ConfigLoaderTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "unknown top-level key | listen: 127.0.0.1:8443 | listne: 127.0.0.1:8443 | listne: unknown key (allowed here: admin, backends, health, limits, listen, logs, pinning, proxy-protocol, routes, routing, timeouts, tls)",
+        "unknown top-level key | listen: 127.0.0.1:8443 | listne: 127.0.0.1:8443 | listne: unknown key (allowed here: admin, backends, health, limits, listen, logs, pinning, proxy-protocol, routes, routing, timeouts, tls, transport)",
+        "unknown transport | listen: 127.0.0.1:8443 | listen: 127.0.0.1:8443\\ntransport: kqueue | transport = 'kqueue': must be auto, io_uring, epoll or nio",
         "bad listen address | listen: 127.0.0.1:8443 | listen: 127.0.0.1 | listen = '127.0.0.1': is not an address",
         "port out of range | listen: 127.0.0.1:8443 | listen: 127.0.0.1:70000 | listen = '127.0.0.1:70000': is not an address",
         "bad IPv4 | listen: 127.0.0.1:8443 | listen: 300.1.1.1:443 | listen = '300.1.1.1:443': is not an address",
