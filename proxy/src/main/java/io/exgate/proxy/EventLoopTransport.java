@@ -13,7 +13,7 @@ public enum EventLoopTransport {
     IO_URING(Transport.IO_URING), EPOLL(Transport.EPOLL), NIO(Transport.NIO);
 
     /** The choices the {@code transport} key takes. */
-    public static final String CHOICES = "auto, io_uring, epoll or nio";
+    private static final String CHOICES = "auto, io_uring, epoll or nio";
 
     private final Transport vertx;
 
