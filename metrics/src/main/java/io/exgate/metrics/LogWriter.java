@@ -26,8 +26,8 @@ final class LogWriter implements Runnable {
      * (and wrote to the file) for almost every request, on the CPU the event loops need. Short: records
      * still queued are copied by every young collection and have left the CPU's caches by the time
      * they are formatted. At 30 000 requests/s (benchmark scenario 1), 1 ms instead of 10 ms took young
-     * pauses from 1.5 to 1.2 ms; over ten alternating pairs of runs CPU per request and p99 were no
-     * worse, and better in most pairs (this machine's noise hides differences under about 5%).
+     * pauses from 1.5 to 1.2 ms; in ten alternating pairs of runs the p99 was lower in 9 and CPU per
+     * request in 6 (this machine's noise hides differences under about 5%).
      */
     static final long LINGER_MILLIS = 1;
     /** Every line is encoded in one reused buffer; a rare huge one is not kept. */
