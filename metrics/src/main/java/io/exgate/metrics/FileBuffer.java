@@ -1,49 +1,56 @@
 package io.exgate.metrics;
 
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
 
 /**
- * The bytes of one log file on their way to the OS, for the writer thread: lines arrive already
- * encoded ({@link LineBytes}) and are copied in whole or across a drain. It stands in for
- * BufferedWriter over OutputStreamWriter, which needed each line as a String and copied it twice more.
+ * The bytes of one folder's log file on their way to the OS, for the writer thread: lines arrive
+ * already encoded ({@link LineBytes}) and are copied in whole or across a drain. The buffer is direct
+ * because a file channel copies a heap buffer into a direct one of its own before every write: at
+ * 30 000 lines/s that copy cost the writer thread as much as the write itself. One per folder, reused
+ * by each of its files.
  */
 final class FileBuffer {
-    private final byte[] bytes;
-    private int size;
+    private final ByteBuffer bytes;
 
     FileBuffer(int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("a file buffer needs room for one byte, not " + capacity);
         }
-        this.bytes = new byte[capacity];
+        this.bytes = ByteBuffer.allocateDirect(capacity);
     }
 
     int size() {
-        return size;
+        return bytes.position();
     }
 
     boolean isFull() {
-        return size == bytes.length;
+        return !bytes.hasRemaining();
     }
 
     /** Copies bytes already encoded, as many as fit; returns how many that was. */
     int put(byte[] src, int from, int length) {
-        int n = Math.min(length, bytes.length - size);
-        System.arraycopy(src, from, bytes, size, n);
-        size += n;
+        int n = Math.min(length, bytes.remaining());
+        bytes.put(src, from, n);
         return n;
     }
 
-    void drainTo(OutputStream out) throws IOException {
-        if (size > 0) {
-            int n = size;
-            size = 0; // a failed write loses these bytes either way: the file is given up
-            out.write(bytes, 0, n);
+    void drainTo(WritableByteChannel out) throws IOException {
+        if (bytes.position() == 0) {
+            return;
+        }
+        bytes.flip();
+        try {
+            while (bytes.hasRemaining()) {
+                out.write(bytes);
+            }
+        } finally {
+            bytes.clear(); // a failed write loses these bytes either way: the file is given up
         }
     }
 
     void clear() {
-        size = 0;
+        bytes.clear();
     }
 }

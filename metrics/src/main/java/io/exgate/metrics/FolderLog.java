@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 final class FolderLog {
     private static final Logger LOG = LoggerFactory.getLogger(HttpProxyLog.class);
     private static final int CREATE_ATTEMPTS = 100;
+    private static final int BUFFER_BYTES = 64 * 1024;
 
     private final String protocolFolder;
     private final Path folder;
@@ -26,6 +27,8 @@ final class FolderLog {
     private final LogCounters counters;
     private final Retention retention;
     private final ThrottledWarning warning;
+    /** Shared by this folder's files one after the other: a rollover must not allocate direct memory. */
+    private final FileBuffer buffer = new FileBuffer(BUFFER_BYTES);
 
     private LogFile current;
     private boolean failedThisBatch;
@@ -147,7 +150,7 @@ final class FolderLog {
         int sequence = highestSequence(hour) + 1;
         for (int attempt = 0; ; attempt++) {
             try {
-                return LogFile.create(folder, new LogFileName(hour, sequence), now, settings.version());
+                return LogFile.create(folder, new LogFileName(hour, sequence), now, settings.version(), buffer);
             } catch (FileAlreadyExistsException e) {
                 if (attempt >= CREATE_ATTEMPTS) {
                     throw e;

@@ -1,7 +1,7 @@
 package io.exgate.metrics;
 
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -12,35 +12,36 @@ import java.time.Instant;
  * (so that a failed flush counts exactly those as dropped). Used by the writer thread only.
  */
 final class LogFile {
-    private static final int BUFFER_BYTES = 64 * 1024;
-
     private final Path path;
     private final LogFileName name;
-    private final OutputStream out;
-    private final FileBuffer buffer = new FileBuffer(BUFFER_BYTES);
+    private final FileChannel out;
+    private final FileBuffer buffer;
     private long bytes;
     private int dataLines;
     private int unflushedLines;
 
-    private LogFile(Path path, LogFileName name, OutputStream out) {
+    private LogFile(Path path, LogFileName name, FileChannel out, FileBuffer buffer) {
         this.path = path;
         this.name = name;
         this.out = out;
+        this.buffer = buffer;
     }
 
     /**
      * Creates the file with its header, never over an existing one (a second file of the same hour
-     * must get its own number and its own header).
+     * must get its own number and its own header). {@code buffer} is the folder's, empty: a file hands
+     * it on empty when it is closed or given up.
      */
-    static LogFile create(Path folder, LogFileName name, Instant created, String version) throws IOException {
+    static LogFile create(Path folder, LogFileName name, Instant created, String version, FileBuffer buffer) throws IOException {
         Path path = folder.resolve(name.toString());
-        LogFile file = new LogFile(path, name, Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+        LogFile file = new LogFile(path, name, FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), buffer);
         try {
             LineBytes header = new LineBytes(1024).appendText(CsvLine.header(version, created));
             file.write(header);
             file.bytes = header.size();
             file.flush();
         } catch (IOException e) {
+            buffer.clear();
             closeQuietly(file.out);
             throw e;
         }
@@ -70,7 +71,6 @@ final class LogFile {
     /** Hands the buffer to the OS; returns how many lines that made it. */
     int flush() throws IOException {
         buffer.drainTo(out);
-        out.flush();
         int flushed = unflushedLines;
         unflushedLines = 0;
         return flushed;
@@ -78,9 +78,12 @@ final class LogFile {
 
     /** Flushes and closes; returns how many lines the final flush wrote. */
     int close() throws IOException {
-        int flushed = flush();
-        out.close();
-        return flushed;
+        try {
+            return flush();
+        } finally {
+            buffer.clear();
+            out.close();
+        }
     }
 
     /** Gives the file up after a failure; returns how many buffered lines are lost with it. */
@@ -108,7 +111,7 @@ final class LogFile {
         }
     }
 
-    private static void closeQuietly(OutputStream out) {
+    private static void closeQuietly(FileChannel out) {
         try {
             out.close();
         } catch (IOException ignored) {
