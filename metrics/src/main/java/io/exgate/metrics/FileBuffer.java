@@ -7,9 +7,8 @@ import java.nio.channels.WritableByteChannel;
 /**
  * The bytes of one folder's log file on their way to the OS, for the writer thread: lines arrive
  * already encoded ({@link LineBytes}) and are copied in whole or across a drain. The buffer is direct
- * because a file channel copies a heap buffer into a direct one of its own before every write: at
- * 30 000 lines/s that copy cost the writer thread as much as the write itself. One per folder, reused
- * by each of its files.
+ * because a file channel copies a heap buffer into a temporary direct one before every write. One per
+ * folder, reused by each of its files.
  */
 final class FileBuffer {
     private final ByteBuffer bytes;

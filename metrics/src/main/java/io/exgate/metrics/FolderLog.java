@@ -27,8 +27,11 @@ final class FolderLog {
     private final LogCounters counters;
     private final Retention retention;
     private final ThrottledWarning warning;
-    /** Shared by this folder's files one after the other: a rollover must not allocate direct memory. */
-    private final FileBuffer buffer = new FileBuffer(BUFFER_BYTES);
+    /**
+     * Shared by this folder's files one after the other, so that a rollover allocates no direct memory;
+     * made with the first file, so that a folder never written to costs none.
+     */
+    private FileBuffer buffer;
 
     private LogFile current;
     private boolean failedThisBatch;
@@ -147,6 +150,9 @@ final class FolderLog {
     /** The next file of this hour: one past the highest number already there (a restart never appends). */
     private LogFile open(String hour, Instant now) throws IOException {
         Files.createDirectories(folder);
+        if (buffer == null) {
+            buffer = new FileBuffer(BUFFER_BYTES);
+        }
         int sequence = highestSequence(hour) + 1;
         for (int attempt = 0; ; attempt++) {
             try {
