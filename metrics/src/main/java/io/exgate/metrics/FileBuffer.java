@@ -35,6 +35,7 @@ final class FileBuffer {
         return n;
     }
 
+    /** Writes what is buffered; the buffer is empty afterwards, whether the write worked or not. */
     void drainTo(WritableByteChannel out) throws IOException {
         if (bytes.position() == 0) {
             return;

@@ -29,8 +29,8 @@ final class LogFile {
 
     /**
      * Creates the file with its header, never over an existing one (a second file of the same hour
-     * must get its own number and its own header). {@code buffer} is the folder's, empty: a file hands
-     * it on empty when it is closed or given up.
+     * must get its own number and its own header). {@code buffer} is the folder's, empty: a drain
+     * empties it even when the write fails, and a file given up clears it.
      */
     static LogFile create(Path folder, LogFileName name, Instant created, String version, FileBuffer buffer) throws IOException {
         Path path = folder.resolve(name.toString());
@@ -41,7 +41,6 @@ final class LogFile {
             file.bytes = header.size();
             file.flush();
         } catch (IOException e) {
-            buffer.clear();
             closeQuietly(file.out);
             throw e;
         }
@@ -78,12 +77,9 @@ final class LogFile {
 
     /** Flushes and closes; returns how many lines the final flush wrote. */
     int close() throws IOException {
-        try {
-            return flush();
-        } finally {
-            buffer.clear();
-            out.close();
-        }
+        int flushed = flush();
+        out.close();
+        return flushed;
     }
 
     /** Gives the file up after a failure; returns how many buffered lines are lost with it. */

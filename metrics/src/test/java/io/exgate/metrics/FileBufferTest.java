@@ -1,9 +1,11 @@
 package io.exgate.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +38,7 @@ class FileBufferTest {
         buffer.put(lost, 0, lost.length);
         WritableByteChannel failing = new WritableByteChannel() {
             @Override
-            public int write(java.nio.ByteBuffer src) throws IOException {
+            public int write(ByteBuffer src) throws IOException {
                 throw new IOException("No space left on device");
             }
 
@@ -49,7 +51,7 @@ class FileBufferTest {
             public void close() {
             }
         };
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> buffer.drainTo(failing)).hasMessageContaining("No space");
+        assertThatThrownBy(() -> buffer.drainTo(failing)).hasMessageContaining("No space");
         assertThat(buffer.size()).isZero();
 
         byte[] next = "next file\r\n".getBytes(StandardCharsets.US_ASCII);
