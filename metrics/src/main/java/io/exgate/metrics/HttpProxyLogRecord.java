@@ -5,9 +5,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One proxied request, as one line of the HttpProxy log. Immutable, so that a request thread can
- * hand it to the writer thread without copying or locking. Formatting into CSV happens on the writer
- * thread: building a record is all a request pays.
+ * One proxied request, as one line of the HttpProxy log. Immutable; {@link HttpProxyLog#log} encodes
+ * it into its CSV line at once, so a record never outlives its request.
  */
 public final class HttpProxyLogRecord {
     /** The protocol folders under {@code HttpProxy/}, named as Exchange names them (and as collectors' paths expect). */
@@ -17,10 +16,12 @@ public final class HttpProxyLogRecord {
     private static final HttpProxyField[] FIELDS = HttpProxyField.values();
 
     private final String protocolFolder;
+    private final int folderIndex;
     private final String[] values;
 
-    private HttpProxyLogRecord(String protocolFolder, String[] values) {
+    private HttpProxyLogRecord(String protocolFolder, int folderIndex, String[] values) {
         this.protocolFolder = protocolFolder;
+        this.folderIndex = folderIndex;
         this.values = values;
     }
 
@@ -31,16 +32,22 @@ public final class HttpProxyLogRecord {
      *     would otherwise create a folder that no collector reads
      */
     public static Builder builder(String protocolFolder) {
-        if (protocolFolder == null || !PROTOCOL_FOLDERS.contains(protocolFolder)) {
+        int index = protocolFolder == null ? -1 : PROTOCOL_FOLDERS.indexOf(protocolFolder);
+        if (index < 0) {
             throw new IllegalArgumentException("not an HttpProxy protocol folder: '" + protocolFolder
                     + "' (expected one of " + PROTOCOL_FOLDERS + ")");
         }
-        return new Builder(protocolFolder);
+        return new Builder(protocolFolder, index);
     }
 
     /** The folder under {@code HttpProxy/} this line goes to. */
     public String protocolFolder() {
         return protocolFolder;
+    }
+
+    /** The folder's index in {@link #PROTOCOL_FOLDERS}. */
+    int folderIndex() {
+        return folderIndex;
     }
 
     /** The field's value; the empty string when it was not set. */
@@ -56,12 +63,14 @@ public final class HttpProxyLogRecord {
     /** Collects the values of one record; not thread-safe, meant for the one request that fills it. */
     public static final class Builder {
         private final String protocolFolder;
+        private final int folderIndex;
         private String[] values = new String[FIELDS.length];
         /** The array went to a record: the next change copies it first (a request builds once, as a rule). */
         private boolean shared;
 
-        private Builder(String protocolFolder) {
+        private Builder(String protocolFolder, int folderIndex) {
             this.protocolFolder = protocolFolder;
+            this.folderIndex = folderIndex;
             Arrays.fill(values, "");
         }
 
@@ -79,7 +88,7 @@ public final class HttpProxyLogRecord {
         /** A record with the values set so far; the builder may go on being used without changing it. */
         public HttpProxyLogRecord build() {
             shared = true;
-            return new HttpProxyLogRecord(protocolFolder, values);
+            return new HttpProxyLogRecord(protocolFolder, folderIndex, values);
         }
     }
 }

@@ -28,7 +28,7 @@ public record HttpProxyLogSettings(
     public static final long DEFAULT_MAX_FILE_SIZE = 10L * 1024 * 1024;
     public static final long DEFAULT_MAX_TOTAL_SIZE = 1024L * 1024 * 1024;
     public static final Duration DEFAULT_MAX_AGE = Duration.ofDays(30);
-    /** About a minute of a busy front end's lines; 65,536 records are a few tens of MB at worst. */
+    /** Seconds of a busy front end's lines; the bytes they may take are bounded apart (64 MiB). */
     public static final int DEFAULT_QUEUE_CAPACITY = 65_536;
 
     public HttpProxyLogSettings {

@@ -37,7 +37,7 @@ final class LogFile {
         LogFile file = new LogFile(path, name, FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), buffer);
         try {
             LineBytes header = new LineBytes(1024).appendText(CsvLine.header(version, created));
-            file.write(header);
+            file.write(header.array(), 0, header.size());
             file.bytes = header.size();
             file.flush();
         } catch (IOException e) {
@@ -60,9 +60,9 @@ final class LogFile {
         return dataLines == 0 || bytes + lineBytes <= maxBytes;
     }
 
-    void append(LineBytes line) throws IOException {
-        write(line);
-        bytes += line.size();
+    void append(byte[] line, int from, int length) throws IOException {
+        write(line, from, length);
+        bytes += length;
         dataLines++;
         unflushedLines++;
     }
@@ -97,13 +97,13 @@ final class LogFile {
     }
 
     /** Copies into the buffer, handing full buffers to the file. */
-    private void write(LineBytes line) throws IOException {
-        int from = 0;
-        while (from < line.size()) {
+    private void write(byte[] line, int from, int length) throws IOException {
+        int end = from + length;
+        while (from < end) {
             if (buffer.isFull()) {
                 buffer.drainTo(out);
             }
-            from += buffer.put(line.array(), from, line.size() - from);
+            from += buffer.put(line, from, end - from);
         }
     }
 

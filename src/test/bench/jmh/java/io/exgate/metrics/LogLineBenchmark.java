@@ -17,11 +17,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One HttpProxy log line for a MAPI Execute, all 74 fields filled with values shaped like Exchange's
- * own lines (httpproxy-log.md): {@code buildRecord} is what the request thread pays (the builder
- * and the record), {@code formatRow}, {@code rowBytes} and {@code encodeRow} what the writer thread pays
- * per line before the write itself (the CSV row in its reused builder, its UTF-8 size for rollover,
- * then its bytes in the file buffer). In package io.exgate.metrics because CsvLine is package-private
- * there.
+ * own lines (httpproxy-log.md): {@code buildRecord} and {@code formatRow} are what the request thread
+ * pays (the builder and the record, then the CSV row encoded as UTF-8 in its reused buffer),
+ * {@code copyRow} what the writer thread pays per line before the write itself (the row's bytes into
+ * the file buffer). In package io.exgate.metrics because CsvLine is package-private there.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -60,7 +59,7 @@ public class LogLineBenchmark {
         return build("Mapi", values[i]);
     }
 
-    /** A record's CSV row, encoded as UTF-8 (the writer thread's work per line). */
+    /** A record's CSV row, encoded as UTF-8 (done by the request thread that logs it). */
     @Benchmark
     public LineBytes formatRow() {
         i = (i + 1) & (POOL - 1);
