@@ -44,8 +44,8 @@ final class CsvLine {
     }
 
     /**
-     * Appends one data row with its CRLF, as UTF-8. The writer thread reuses one buffer for every line,
-     * and a value is looked at once: a plain ASCII value (nearly all of them) is copied whole.
+     * Appends one data row with its CRLF, as UTF-8. The logging thread reuses one buffer for every
+     * line, and a value is looked at once: a plain ASCII value (nearly all of them) is copied whole.
      */
     static LineBytes appendRow(HttpProxyLogRecord record, LineBytes line) {
         for (int i = 0; i < FIELDS.length; i++) {

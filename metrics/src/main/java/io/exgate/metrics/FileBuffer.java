@@ -6,7 +6,7 @@ import java.nio.channels.WritableByteChannel;
 
 /**
  * The bytes of one folder's log file on their way to the OS, for the writer thread: lines arrive
- * already encoded ({@link LineBytes}) and are copied in whole or across a drain. The buffer is direct
+ * already encoded (from {@link StagedLines}) and are copied in whole or across a drain. The buffer is direct
  * because a file channel copies a heap buffer into a temporary direct one before every write. One per
  * folder, reused by each of its files.
  */

@@ -3,9 +3,9 @@ package io.exgate.metrics;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One log line as UTF-8 bytes, built by the writer thread in a buffer it reuses for every line. The
+ * One log line as UTF-8 bytes, built by the logging thread in a buffer it reuses for every line. The
  * line is encoded once, straight from the record's values: its size (for rollover) is then known
- * without another pass over its characters, and the file buffer takes it with one array copy. A lone
+ * without another pass over its characters, and the stage takes it with one array copy. A lone
  * surrogate becomes '?', as the JDK's encoder replaces it: a broken header value must not look like a
  * disk failure.
  */

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -13,6 +14,7 @@ import org.slf4j.LoggerFactory;
  * file work happens here so that no request thread ever waits for a disk.
  */
 final class LogWriter implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpProxyLog.class);
     /** How long a quiet writer waits before looking again: bounds how late housekeeping runs. */
     static final long POLL_MILLIS = 500;
     /**
@@ -27,6 +29,7 @@ final class LogWriter implements Runnable {
     private final StagedLines staged;
     private final HttpProxyLog owner;
     private final Clock clock;
+    private final LogCounters counters;
     private final Retention retention;
     private final FolderLog[] folders;
     private String hour;
@@ -35,7 +38,8 @@ final class LogWriter implements Runnable {
         this.staged = staged;
         this.owner = owner;
         this.clock = clock;
-        ThrottledWarning warning = new ThrottledWarning(LoggerFactory.getLogger(HttpProxyLog.class), System::nanoTime);
+        this.counters = counters;
+        ThrottledWarning warning = new ThrottledWarning(LOG, System::nanoTime);
         this.retention = new Retention(settings, warning);
         List<String> names = HttpProxyLogRecord.PROTOCOL_FOLDERS;
         this.folders = new FolderLog[names.size()];
@@ -93,7 +97,13 @@ final class LogWriter implements Runnable {
             byte[] b = chunk.bytes;
             for (int at = 0; at < chunk.size; ) {
                 int length = StagedLines.lengthAt(b, at + 1);
-                folders[b[at]].append(b, at + 5, length, now);
+                try {
+                    folders[b[at]].append(b, at + 5, length, now);
+                } catch (RuntimeException e) {
+                    // A bug must cost one line, not the writer thread (and with it every later line).
+                    counters.dropped(1);
+                    LOG.error("HttpProxy log: cannot write a line", e);
+                }
                 at += 5 + length;
             }
         }
