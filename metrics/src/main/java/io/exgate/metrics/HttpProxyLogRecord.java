@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * One proxied request, as one line of the HttpProxy log. Immutable; {@link HttpProxyLog#log} encodes
- * it into its CSV line at once, so a record never outlives its request.
+ * it into its CSV line at once and keeps the bytes, not the record.
  */
 public final class HttpProxyLogRecord {
     /** The protocol folders under {@code HttpProxy/}, named as Exchange names them (and as collectors' paths expect). */
