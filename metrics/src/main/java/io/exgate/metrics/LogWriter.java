@@ -56,17 +56,7 @@ final class LogWriter implements Runnable {
         applyRetention(start);
         while (true) {
             if (!owner.isClosing()) {
-                if (staged.isEmpty()) {
-                    staged.writerIdle(true);
-                    if (staged.isEmpty() && !owner.isClosing()) {
-                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS));
-                    }
-                    staged.writerIdle(false);
-                }
-                if (!staged.isEmpty() && !owner.isClosing()) {
-                    // Gather; a request thread wakes us early when much is staged, close() when stopping.
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS));
-                }
+                awaitLines();
             }
             List<StagedLines.Chunk> batch = staged.take();
             if (!batch.isEmpty()) {
@@ -89,24 +79,36 @@ final class LogWriter implements Runnable {
         }
     }
 
+    /** Sleeps until a line comes (at most POLL_MILLIS), then lets lines gather for LINGER_MILLIS. */
+    private void awaitLines() {
+        if (staged.isEmpty()) {
+            staged.writerIdle(true);
+            if (staged.isEmpty() && !owner.isClosing()) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS));
+            }
+            staged.writerIdle(false);
+        }
+        if (!staged.isEmpty() && !owner.isClosing()) {
+            // A request thread wakes us early when much is staged, close() when stopping.
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS));
+        }
+    }
+
     private void write(List<StagedLines.Chunk> batch) {
         Instant now = clock.instant();
         for (FolderLog folder : folders) {
             folder.beginBatch();
         }
         for (StagedLines.Chunk chunk : batch) {
-            byte[] b = chunk.bytes;
-            for (int at = 0; at < chunk.size; ) {
-                int length = StagedLines.lengthAt(b, at + 1);
+            chunk.forEachLine((folder, bytes, from, length) -> {
                 try {
-                    folders[b[at]].append(b, at + 5, length, now);
+                    folders[folder].append(bytes, from, length, now);
                 } catch (RuntimeException e) {
                     // A bug must cost one line, not the writer thread (and with it every later line).
                     counters.dropped(1);
                     LOG.error("HttpProxy log: cannot write a line", e);
                 }
-                at += 5 + length;
-            }
+            });
         }
         for (FolderLog folder : folders) {
             folder.flush();

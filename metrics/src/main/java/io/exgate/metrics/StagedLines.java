@@ -31,6 +31,21 @@ final class StagedLines {
         Chunk(int capacity) {
             bytes = new byte[capacity];
         }
+
+        /** Hands each line of the chunk, in order, with its folder's index. */
+        void forEachLine(LineSink sink) {
+            for (int at = 0; at < size; ) {
+                int length = (bytes[at + 1] & 0xFF) << 24 | (bytes[at + 2] & 0xFF) << 16
+                        | (bytes[at + 3] & 0xFF) << 8 | (bytes[at + 4] & 0xFF);
+                sink.line(bytes[at], bytes, at + ENTRY_HEAD, length);
+                at += ENTRY_HEAD + length;
+            }
+        }
+    }
+
+    /** Receives one staged line: the folder's index and where its bytes are. */
+    interface LineSink {
+        void line(int folderIndex, byte[] bytes, int from, int length);
     }
 
     /** What {@link #add} did with a line. */
@@ -121,10 +136,5 @@ final class StagedLines {
     private Chunk chunk() {
         Chunk c = spare.poll();
         return c != null ? c : new Chunk(CHUNK_BYTES);
-    }
-
-    /** Reads the line length stored at {@code at} (the folder index is at {@code at - 1}). */
-    static int lengthAt(byte[] b, int at) {
-        return (b[at] & 0xFF) << 24 | (b[at + 1] & 0xFF) << 16 | (b[at + 2] & 0xFF) << 8 | (b[at + 3] & 0xFF);
     }
 }

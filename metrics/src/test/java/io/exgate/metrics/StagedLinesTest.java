@@ -16,11 +16,8 @@ class StagedLinesTest {
     private static List<String> read(List<StagedLines.Chunk> chunks) {
         List<String> lines = new ArrayList<>();
         for (StagedLines.Chunk chunk : chunks) {
-            for (int at = 0; at < chunk.size; ) {
-                int length = StagedLines.lengthAt(chunk.bytes, at + 1);
-                lines.add(chunk.bytes[at] + ":" + new String(chunk.bytes, at + 5, length, StandardCharsets.UTF_8));
-                at += 5 + length;
-            }
+            chunk.forEachLine((folder, bytes, from, length) ->
+                    lines.add(folder + ":" + new String(bytes, from, length, StandardCharsets.UTF_8)));
         }
         return lines;
     }
