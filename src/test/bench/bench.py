@@ -6,6 +6,7 @@ Subcommands used internally: `sink` (the Python backend for RPC streaming and lo
 """
 import argparse
 import asyncio
+import collections
 import datetime
 import json
 import os
@@ -571,10 +572,12 @@ end
         self.reset_hwm(pids)
         jvm0 = self.jvm_counters(peer) if peer in self.admin else None
         c0 = self.cpu_ticks(pids)
+        o0, t0 = thread_cpu_ns(), time.monotonic()
         cmd = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", "-c%d" % connections, "-d%ds" % duration,
                "--timeout", "10s", "-s", self.lua(), "https://127.0.0.1:%d%s" % (self.port[peer], MAPI_PATH)]
         p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=duration + 60)
         c1 = self.cpu_ticks(pids)
+        others, others_top = others_cpu(o0, thread_cpu_ns(), time.monotonic() - t0)
         jvm1 = self.jvm_counters(peer) if peer in self.admin else None
         m = re.search(r"^BENCH (\{.*\})$", p.stdout, re.M)
         if not m:
@@ -588,7 +591,7 @@ end
                "user_s_per_10k": (c1[0] - c0[0]) / reqs * 10000 if reqs else None,
                "peak_rss_mib": self.mem_kib(pids) / 1024, "requests": reqs,
                "errors": r["err_connect"] + r["err_read"] + r["err_write"] + r["err_status"] + r["err_timeout"],
-               "wrk": r}
+               "others_cpu_ms_per_s": others, "others_top": others_top, "wrk": r}
         if jvm0 and jvm1 and reqs:
             # Micrometer counts allocation at each young collection: right to within one collection's worth.
             res["alloc_kib_per_req"] = (jvm1[0] - jvm0[0]) / reqs / 1024
@@ -673,6 +676,7 @@ end
                     extra = ""
                     if "alloc_kib_per_req" in r:
                         extra = ", %.1f KiB allocated per request, %.0f ms in GC pauses" % (r["alloc_kib_per_req"], r["gc_pause_ms"])
+                    extra += ", other processes %.0f ms/s" % r["others_cpu_ms_per_s"]
                     self.log("round %d %-8s s1 %8.0f req/s p99 %.2f ms%s" % (rnd + 1, peer, r["rate"], r["p99_ms"], extra))
                 if "2" in sc:
                     r = self.wrk(peer, "2 handshake tls1.3", a.duration, a.hs_connections, self.env13, close=True)
@@ -786,11 +790,16 @@ end
                  "p99_ratio_with_vs_without": loaded["p99_ms"] / best if best else None,
                  "p99_without_before_ms": base["p99_ms"], "p99_without_after_ms": after["p99_ms"],
                  "p99_settling_ms": settle["p99_ms"], "p999_settling_ms": settle["p999_ms"],
+                 "others_cpu_without_ms_per_s": base["others_cpu_ms_per_s"], "others_top_without": base["others_top"],
+                 "others_cpu_with_ms_per_s": loaded["others_cpu_ms_per_s"], "others_top_with": loaded["others_top"],
                  "target_rate": half, "delay_ms": delay}
         loaded.update(extra)
         self.s4 = extra
         self.log("scenario 4: RSS %.0f -> %.0f MiB (peak %.0f), heap %.0f -> %.0f MiB, p99 %.2f -> %.2f ms, "
                  "%.2f ms once the polls closed" % (rss0, rss1, hwm, heap0, heap1, base["p99_ms"], loaded["p99_ms"], after["p99_ms"]))
+        self.log("scenario 4: other processes on the machine took %.0f ms/s of CPU without the polls (%s), %.0f ms/s "
+                 "with them (%s)" % (base["others_cpu_ms_per_s"], base["others_top"], loaded["others_cpu_ms_per_s"],
+                                     loaded["others_top"]))
 
     def heap_mib(self):
         try:
@@ -874,6 +883,9 @@ end
                      "n/a" if s["p99_ratio_with_vs_without"] is None else "%.2fx" % s["p99_ratio_with_vs_without"]))
             print("  (steady state; in the first %d s after the polls opened p99 was %.1f ms and p99.9 %.1f ms)"
                   % (self.a.duration, s["p99_settling_ms"], s["p999_settling_ms"]))
+            print("  processes outside the benchmark took %.0f ms/s of CPU without the polls and %.0f ms/s with them "
+                  "(top: %s); they share the cores with the pinned peers" % (
+                      s["others_cpu_without_ms_per_s"], s["others_cpu_with_ms_per_s"], s["others_top_with"]))
         # The machine drifts between rounds (here nginx alone has gone from 12 000 to 19 000 req/s from one
         # round to the next): a ratio within a round, where the peers ran back to back, says more than
         # a ratio of medians.
@@ -903,6 +915,51 @@ def children(pid):
     except OSError:
         pass
     return out
+
+
+def descendants(pid):
+    out, todo = [], [pid]
+    while todo:
+        kids = children(todo.pop())
+        out += kids
+        todo += kids
+    return out
+
+
+def thread_cpu_ns():
+    """Run time so far of every thread on the machine, kernel workers included, by (pid, tid)."""
+    out = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            for tid in os.listdir("/proc/%s/task" % pid):
+                with open("/proc/%s/task/%s/schedstat" % (pid, tid)) as f:
+                    out[(int(pid), int(tid))] = int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass  # gone meanwhile, or no schedstats in this kernel
+    return out
+
+
+def others_cpu(before, after, seconds):
+    """CPU that processes outside the benchmark took during a run: ms per second in all, and the top three.
+    On one or two cores they compete with the pinned peers; on this project's test VM the init process
+    reads every TCP socket once a second (about 13 ms a second with 16 000 established sockets), and kernel
+    writeback workers flush the access logs."""
+    mine = {os.getpid(), *descendants(os.getpid())}
+    per = collections.Counter()
+    for (pid, tid), ns in after.items():
+        if pid not in mine:
+            per[pid] += ns - before.get((pid, tid), 0)
+    top = []
+    for pid, ns in per.most_common(3):
+        try:
+            with open("/proc/%d/comm" % pid) as f:
+                name = f.read().strip()
+        except OSError:
+            name = str(pid)
+        top.append("%s %.0f" % (name, ns / 1e6 / seconds))
+    return sum(per.values()) / 1e6 / seconds, ", ".join(top)
 
 
 def free_base():

@@ -65,6 +65,9 @@ class BenchmarkSmokeTest {
             assertThat(Double.parseDouble(row[rate])).as(scenario + " rate").isPositive();
         }
         assertThat(output).contains("200 NotificationWait long polls held (0 failed)");
+        // Other processes on the machine compete with the pinned peers: the report says how much CPU they took.
+        assertThat(output).containsPattern("processes outside the benchmark took \\d+ ms/s of CPU without the polls "
+                + "and \\d+ ms/s with them \\(top: [^)]* \\d+");
     }
 
     private static List<Path> tsvFiles(Path folder) throws Exception {
