@@ -88,9 +88,15 @@ final class LogWriter implements Runnable {
             }
             staged.writerIdle(false);
         }
-        if (!staged.isEmpty() && !owner.isClosing()) {
-            // A request thread wakes us early when much is staged, close() when stopping.
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS));
+        if (!staged.isEmpty()) {
+            // A request thread wakes us early when much is staged, close() when stopping. A wake-up for
+            // anything else (a permit left from an earlier unpark) must not end the wait: the writer
+            // would then write every few lines and be woken for each of them.
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS);
+            for (long left = deadline - System.nanoTime(); left > 0 && !owner.isClosing() && !staged.muchStaged();
+                    left = deadline - System.nanoTime()) {
+                LockSupport.parkNanos(left);
+            }
         }
     }
 

@@ -1,5 +1,7 @@
 package io.exgate.metrics;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,7 +95,15 @@ final class StagedLines {
             wake = newChunk && bytes >= WAKE_BYTES;
             lines = lines + 1; // the volatile write that the writer's idle check pairs with
         }
-        return wake || writerIdle ? Added.STAGED_WAKE_WRITER : Added.STAGED;
+        // Only the first line to find the writer asleep wakes it: every other unpark would be a wasted
+        // system call on the request thread, and would leave a permit that cuts the writer's next wait short.
+        return wake || (writerIdle && WRITER_IDLE.compareAndSet(this, true, false))
+                ? Added.STAGED_WAKE_WRITER : Added.STAGED;
+    }
+
+    /** Whether so much waits that the writer should write now rather than let more gather. */
+    synchronized boolean muchStaged() {
+        return bytes >= WAKE_BYTES;
     }
 
     /** Everything staged so far, in order; the stage starts empty again. */
@@ -131,6 +141,16 @@ final class StagedLines {
      */
     void writerIdle(boolean idle) {
         writerIdle = idle;
+    }
+
+    private static final VarHandle WRITER_IDLE;
+
+    static {
+        try {
+            WRITER_IDLE = MethodHandles.lookup().findVarHandle(StagedLines.class, "writerIdle", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     private Chunk chunk() {

@@ -85,6 +85,30 @@ class StagedLinesTest {
     }
 
     @Test
+    void onlyTheFirstLineWakesAnAsleepWriterSoThatItsNextWaitIsNotCutShort() {
+        StagedLines staged = new StagedLines(100_000, StagedLines.MAX_BYTES);
+        staged.writerIdle(true); // asleep; the request threads keep staging before it runs again
+        assertThat(staged.add(0, line("first"))).isEqualTo(StagedLines.Added.STAGED_WAKE_WRITER);
+        for (int i = 0; i < 50; i++) {
+            assertThat(staged.add(0, line("more " + i))).isEqualTo(StagedLines.Added.STAGED);
+        }
+        assertThat(staged.muchStaged()).isFalse();
+        staged.writerIdle(true); // asleep again after writing
+        assertThat(staged.add(0, line("next"))).isEqualTo(StagedLines.Added.STAGED_WAKE_WRITER);
+    }
+
+    @Test
+    void muchStagedOnceAMebibyteWaits() {
+        StagedLines staged = new StagedLines(100_000, StagedLines.MAX_BYTES);
+        String filler = "z".repeat(10_000);
+        while (!staged.muchStaged()) {
+            staged.add(0, line(filler));
+        }
+        assertThat(staged.take().stream().mapToLong(c -> c.size).sum()).isGreaterThanOrEqualTo(StagedLines.WAKE_BYTES);
+        assertThat(staged.muchStaged()).isFalse();
+    }
+
+    @Test
     void writtenChunksAreReusedInsteadOfAllocatedAgain() {
         StagedLines staged = new StagedLines(100, StagedLines.MAX_BYTES);
         staged.add(0, line("one"));
