@@ -72,10 +72,11 @@ final class HopByHopHeaders {
 
     /** The header names the Connection header lists, other than the ones always dropped. */
     private static List<String> connectionTokens(MultiMap headers) {
-        List<String> values = headers.getAll(HttpHeaders.CONNECTION);
-        if (values.isEmpty()) {
-            return List.of(); // The usual request: nothing to collect, nothing to allocate.
+        if (headers.get(HttpHeaders.CONNECTION) == null) {
+            // The usual request: nothing to collect. get() allocates nothing; getAll() a list even when empty.
+            return List.of();
         }
+        List<String> values = headers.getAll(HttpHeaders.CONNECTION);
         List<String> tokens = null;
         for (String value : values) {
             // "keep-alive" or "close" as a rule: one token, no split.
