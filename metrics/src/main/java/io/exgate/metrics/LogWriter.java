@@ -90,8 +90,8 @@ final class LogWriter implements Runnable {
         }
         if (!staged.isEmpty()) {
             // A request thread wakes us early when much is staged, close() when stopping. A wake-up for
-            // anything else (a permit left from an earlier unpark) must not end the wait: the writer
-            // would then write every few lines and be woken for each of them.
+            // anything else (a permit left from an earlier unpark) must not end the wait: the wait is
+            // what lets lines gather into one write.
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS);
             for (long left = deadline - System.nanoTime(); left > 0 && !owner.isClosing() && !staged.muchStaged();
                     left = deadline - System.nanoTime()) {

@@ -24,6 +24,16 @@ final class StagedLines {
     static final long MAX_BYTES = 64L * 1024 * 1024;
     private static final int ENTRY_HEAD = 5;
     private static final int KEPT_CHUNKS = 8;
+    /** Set by the writer, cleared by the one request thread that wakes it. */
+    private static final VarHandle WRITER_IDLE;
+
+    static {
+        try {
+            WRITER_IDLE = MethodHandles.lookup().findVarHandle(StagedLines.class, "writerIdle", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** One chunk of staged lines; the writer reads it up to {@link #size}. */
     static final class Chunk {
@@ -95,8 +105,8 @@ final class StagedLines {
             wake = newChunk && bytes >= WAKE_BYTES;
             lines = lines + 1; // the volatile write that the writer's idle check pairs with
         }
-        // Only the first line to find the writer asleep wakes it: every other unpark would be a wasted
-        // system call on the request thread, and would leave a permit that cuts the writer's next wait short.
+        // Only the first line to find the writer asleep wakes it: every further unpark would be wasted work
+        // on the request thread, and would leave a permit that ends the writer's next wait at once.
         return wake || (writerIdle && WRITER_IDLE.compareAndSet(this, true, false))
                 ? Added.STAGED_WAKE_WRITER : Added.STAGED;
     }
@@ -134,23 +144,13 @@ final class StagedLines {
     }
 
     /**
-     * Called by the writer before it sleeps with nothing to do, and again when it wakes. A request
-     * thread that stages a line while it is set wakes the writer: the volatile write here and the one
+     * Called by the writer before it sleeps with nothing to do, and again when it wakes. The first request
+     * thread to stage a line while it is set clears it and wakes the writer: the volatile write here and the one
      * of {@code lines} in {@link #add}, each followed by a read of the other, mean that one of the two
      * always sees the other.
      */
     void writerIdle(boolean idle) {
         writerIdle = idle;
-    }
-
-    private static final VarHandle WRITER_IDLE;
-
-    static {
-        try {
-            WRITER_IDLE = MethodHandles.lookup().findVarHandle(StagedLines.class, "writerIdle", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
     }
 
     private Chunk chunk() {
