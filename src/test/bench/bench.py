@@ -944,8 +944,8 @@ def thread_cpu_ns():
 def others_cpu(before, after, seconds):
     """CPU that processes outside the benchmark took during a run: ms per second in all, and the top three.
     On one or two cores they compete with the pinned peers; on this project's test VM the init process
-    reads every TCP socket once a second (about 13 ms a second with 16 000 established sockets), and kernel
-    writeback workers flush the access logs."""
+    spends CPU in proportion to the machine's TCP sockets (about 13 ms a second with 16 000 established
+    sockets), and kernel writeback workers flush the access logs."""
     mine = {os.getpid(), *descendants(os.getpid())}
     per = collections.Counter()
     for (pid, tid), ns in after.items():
