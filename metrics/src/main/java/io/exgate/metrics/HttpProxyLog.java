@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Logging never blocks a request: {@link #log} encodes the line on the caller's thread (a
  * microsecond or so, while its values are still in the CPU's caches) and copies it into a bounded
- * stage; a single daemon thread does all file work, waking every 20 ms to write what gathered. When the stage is full or the disk fails, lines are dropped and counted
- * ({@link #dropped()}) rather than slowing or failing requests.
+ * stage; a single daemon thread does all file work, waking every 20 ms to write what gathered.
+ * When the stage is full or the disk fails, lines are dropped and counted ({@link #dropped()})
+ * rather than slowing or failing requests.
  */
 public final class HttpProxyLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpProxyLog.class);

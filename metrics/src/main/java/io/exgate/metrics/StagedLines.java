@@ -144,10 +144,10 @@ final class StagedLines {
     }
 
     /**
-     * Called by the writer before it sleeps with nothing to do, and again when it wakes. The first request
-     * thread to stage a line while it is set clears it and wakes the writer: the volatile write here and the one
-     * of {@code lines} in {@link #add}, each followed by a read of the other, mean that one of the two
-     * always sees the other.
+     * Called by the writer before it sleeps with nothing to do, and again when it wakes. The first
+     * request thread to stage a line while it is set clears it and wakes the writer: the volatile write
+     * here and the one of {@code lines} in {@link #add}, each followed by a read of the other, mean that
+     * one of the two always sees the other.
      */
     void writerIdle(boolean idle) {
         writerIdle = idle;
