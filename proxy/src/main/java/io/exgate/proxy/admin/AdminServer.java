@@ -47,60 +47,79 @@ public final class AdminServer {
                     + "backends; set admin.token or bind 127.0.0.1", settings.listen());
         }
         server.requestHandler(request -> {
-            if (token.isPresent() && !request.path().equals("/live") && !request.path().equals("/ready")
-                    && !authorized(request.getHeader("Authorization"), token.get())) {
-                LOG.warn("admin API: 401 for {} {} from {} (missing or wrong bearer token)", request.method(), request.path(),
-                        request.remoteAddress() == null ? "?" : request.remoteAddress().hostAddress());
-                request.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer realm=\"exgate admin\"")
-                        .putHeader("Content-Type", "text/plain; charset=utf-8").end("a bearer token is required\n");
-                return;
-            }
-            if (request.path().equals("/live")) {
-                request.response().putHeader("Content-Type", "text/plain; charset=utf-8").end("live\n");
-            } else if (request.path().equals("/metrics") && request.method() == HttpMethod.GET) {
-                request.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(actions.metrics().get());
-            } else if (request.path().equals("/status") && request.method() == HttpMethod.GET) {
-                request.response().putHeader("Content-Type", "text/html; charset=utf-8").putHeader("Cache-Control", "no-store")
-                        .end(STATUS_PAGE);
-            } else if (request.path().equals("/api/stats") && request.method() == HttpMethod.GET) {
-                json(request, 200, actions.stats().get().encode());
-            } else if (request.path().equals("/ready")) {
-                // Ready: configuration loaded (it is, or this would not run) and at least one backend available.
-                boolean ready = java.util.Arrays.stream(VirtualDirectory.values()).anyMatch(v -> actions.states().backends(v).stream()
-                        .anyMatch(b -> actions.states().isAvailable(b, v)));
-                request.response().setStatusCode(ready ? 200 : 503).putHeader("Content-Type", "text/plain; charset=utf-8")
-                        .end(ready ? "ready\n" : "no backend is available\n");
-            } else if (request.path().equals("/api/backends") && request.method() == HttpMethod.GET) {
-                json(request, 200, actions.states().toJson().encodePrettily());
-            } else if (request.path().startsWith("/api/backends/") && request.method() == HttpMethod.POST) {
-                backendAction(request, actions.states());
-            } else if (request.path().equals("/api/maintenance") && (request.method() == HttpMethod.POST || request.method() == HttpMethod.DELETE)) {
-                boolean on = request.method() == HttpMethod.POST;
-                actions.states().setMaintenance(on);
-                json(request, 200, new JsonObject().put("maintenance", on).encode());
-            } else if (request.path().equals("/api/reload") && request.method() == HttpMethod.POST) {
-                actions.reloadConfig().get().onComplete(ar -> {
-                    JsonObject answer = new JsonObject().put("reloaded", ar.succeeded());
-                    if (ar.succeeded()) {
-                        answer.put("changes", new io.vertx.core.json.JsonArray(java.util.List.of(ar.result().split("\n"))));
-                    } else {
-                        answer.put("error", ar.cause().getMessage());
-                    }
-                    int status = ar.succeeded() ? 200 : ar.cause() instanceof io.exgate.proxy.Exgate.ReloadRefusedException ? 409 : 422;
-                    json(request, status, answer.encode());
-                });
-            } else if (request.path().equals("/api/tls/reload") && request.method() == HttpMethod.POST) {
-                actions.reloadTls().get().onComplete(ar -> request.response()
-                        .setStatusCode(ar.succeeded() ? 200 : 422)
-                        .putHeader("Content-Type", "application/json")
-                        .end(new JsonObject().put("reloaded", ar.succeeded())
-                                .put(ar.succeeded() ? "certificates" : "error", ar.succeeded() ? ar.result() : ar.cause().getMessage())
-                                .encode() + "\n"));
-            } else {
-                request.response().setStatusCode(404).putHeader("Content-Type", "text/plain; charset=utf-8").end("not found\n");
+            try {
+                answer(request, token, actions);
+            } catch (RuntimeException e) {
+                failed(request, e);
             }
         });
         return server.listen().map(AdminServer::new);
+    }
+
+    private static void answer(HttpServerRequest request, Optional<byte[]> token, Actions actions) {
+        if (token.isPresent() && !request.path().equals("/live") && !request.path().equals("/ready")
+                && !authorized(request.getHeader("Authorization"), token.get())) {
+            LOG.warn("admin API: 401 for {} {} from {} (missing or wrong bearer token)", request.method(), request.path(),
+                    request.remoteAddress() == null ? "?" : request.remoteAddress().hostAddress());
+            request.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer realm=\"exgate admin\"")
+                    .putHeader("Content-Type", "text/plain; charset=utf-8").end("a bearer token is required\n");
+            return;
+        }
+        if (request.path().equals("/live")) {
+            request.response().putHeader("Content-Type", "text/plain; charset=utf-8").end("live\n");
+        } else if (request.path().equals("/metrics") && request.method() == HttpMethod.GET) {
+            request.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(actions.metrics().get());
+        } else if (request.path().equals("/status") && request.method() == HttpMethod.GET) {
+            request.response().putHeader("Content-Type", "text/html; charset=utf-8").putHeader("Cache-Control", "no-store")
+                    .end(STATUS_PAGE);
+        } else if (request.path().equals("/api/stats") && request.method() == HttpMethod.GET) {
+            json(request, 200, actions.stats().get().encode());
+        } else if (request.path().equals("/ready")) {
+            // Ready: configuration loaded (it is, or this would not run) and at least one backend available.
+            boolean ready = java.util.Arrays.stream(VirtualDirectory.values()).anyMatch(v -> actions.states().backends(v).stream()
+                    .anyMatch(b -> actions.states().isAvailable(b, v)));
+            request.response().setStatusCode(ready ? 200 : 503).putHeader("Content-Type", "text/plain; charset=utf-8")
+                    .end(ready ? "ready\n" : "no backend is available\n");
+        } else if (request.path().equals("/api/backends") && request.method() == HttpMethod.GET) {
+            json(request, 200, actions.states().toJson().encodePrettily());
+        } else if (request.path().startsWith("/api/backends/") && request.method() == HttpMethod.POST) {
+            backendAction(request, actions.states());
+        } else if (request.path().equals("/api/maintenance") && (request.method() == HttpMethod.POST || request.method() == HttpMethod.DELETE)) {
+            boolean on = request.method() == HttpMethod.POST;
+            actions.states().setMaintenance(on);
+            json(request, 200, new JsonObject().put("maintenance", on).encode());
+        } else if (request.path().equals("/api/reload") && request.method() == HttpMethod.POST) {
+            actions.reloadConfig().get().onComplete(ar -> {
+                JsonObject answer = new JsonObject().put("reloaded", ar.succeeded());
+                if (ar.succeeded()) {
+                    answer.put("changes", new io.vertx.core.json.JsonArray(java.util.List.of(ar.result().split("\n"))));
+                } else {
+                    answer.put("error", ar.cause().getMessage());
+                }
+                int status = ar.succeeded() ? 200 : ar.cause() instanceof io.exgate.proxy.Exgate.ReloadRefusedException ? 409 : 422;
+                json(request, status, answer.encode());
+            });
+        } else if (request.path().equals("/api/tls/reload") && request.method() == HttpMethod.POST) {
+            actions.reloadTls().get().onComplete(ar -> request.response()
+                    .setStatusCode(ar.succeeded() ? 200 : 422)
+                    .putHeader("Content-Type", "application/json")
+                    .end(new JsonObject().put("reloaded", ar.succeeded())
+                            .put(ar.succeeded() ? "certificates" : "error", ar.succeeded() ? ar.result() : ar.cause().getMessage())
+                            .encode() + "\n"));
+        } else {
+            request.response().setStatusCode(404).putHeader("Content-Type", "text/plain; charset=utf-8").end("not found\n");
+        }
+    }
+
+    /** A part of exgate failed: answer anyway, as a scraper or a script would otherwise wait for ever. */
+    private static void failed(HttpServerRequest request, RuntimeException e) {
+        LOG.error("admin API: {} {} failed: {}", request.method(), request.path(), e.toString(), e);
+        if (request.response().headWritten()) {
+            request.response().reset(); // half an answer is out: only a reset (HTTP/1.1: a close) says it is cut
+        } else {
+            request.response().setStatusCode(500).putHeader("Content-Type", "text/plain; charset=utf-8")
+                    .end("internal error, see exgate's log\n");
+        }
     }
 
     /** Compares in constant time, so that response timing does not reveal how much of a guess was right. */
