@@ -8,9 +8,10 @@ import io.vertx.core.json.JsonArray;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,6 +19,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,14 +33,15 @@ public final class BackendStates implements BackendHealth {
 
     private static final Logger LOG = LoggerFactory.getLogger(BackendStates.class);
 
-    private record Key(String backend, VirtualDirectory vdir) {
-    }
-
     private volatile HealthSettings settings;
-    /** After a reload, the backend × virtual directory pairs still configured; null: any. */
-    private volatile Set<Key> configured;
+    /** After a reload, the backends still configured per virtual directory; null: any. */
+    private volatile Map<VirtualDirectory, Set<String>> configured;
     private final Clock clock;
-    private final Map<Key, ProtocolHealth> tracked = new ConcurrentHashMap<>();
+    /**
+     * Per virtual directory, by backend name. Looked up several times per request: a map per virtual
+     * directory needs no key object made for each lookup, as a map by (backend, directory) pair did.
+     */
+    private final Map<VirtualDirectory, Map<String, ProtocolHealth>> tracked = new EnumMap<>(VirtualDirectory.class);
     /** Backend name → when its drain started (epoch millis). */
     private final Map<String, Long> drains = new ConcurrentHashMap<>();
     private final List<Consumer<StateChange>> listeners = new CopyOnWriteArrayList<>();
@@ -51,6 +54,9 @@ public final class BackendStates implements BackendHealth {
     public BackendStates(HealthSettings settings, Clock clock) {
         this.settings = Objects.requireNonNull(settings);
         this.clock = Objects.requireNonNull(clock);
+        for (VirtualDirectory vdir : VirtualDirectory.values()) {
+            tracked.put(vdir, new ConcurrentHashMap<>()); // never changed after this: safe to read from any thread
+        }
     }
 
     public HealthSettings settings() {
@@ -85,7 +91,7 @@ public final class BackendStates implements BackendHealth {
             // A request still running on a backend a reload removed: it must not bring it back.
             return;
         }
-        entry(backend, vdir).passive(failure, clock.instant(), drainOf(backend.name())).forEach(this::publish);
+        entry(backend, vdir).passive(failure, clock, drainOf(backend.name())).forEach(this::publish);
     }
 
     @Override
@@ -115,7 +121,7 @@ public final class BackendStates implements BackendHealth {
     /** The current state; a pair nobody probes or reports on is up unless its backend is drained. */
     public BackendState state(Backend backend, VirtualDirectory vdir) {
         ProtocolHealth.Drain drain = drainOf(backend.name());
-        ProtocolHealth health = tracked.get(new Key(backend.name(), vdir));
+        ProtocolHealth health = tracked.get(vdir).get(backend.name());
         if (health == null) {
             return switch (drain) {
                 case NONE -> BackendState.UP;
@@ -123,14 +129,13 @@ public final class BackendStates implements BackendHealth {
                 case DRAINED -> BackendState.DRAINED;
             };
         }
-        publish(health.refresh(clock.instant(), drain, null));
+        publish(health.refresh(clock, drain));
         return health.state();
     }
 
     /** The backends tracked for a virtual directory. */
     public List<Backend> backends(VirtualDirectory vdir) {
-        return tracked.values().stream()
-                .filter(h -> h.vdir() == vdir)
+        return tracked.get(vdir).values().stream()
                 .map(ProtocolHealth::backend)
                 .sorted(Comparator.comparing(Backend::name))
                 .toList();
@@ -180,10 +185,12 @@ public final class BackendStates implements BackendHealth {
     /** Every tracked backend × virtual directory, by backend name and virtual directory. */
     public List<BackendStatus> snapshot() {
         Instant now = clock.instant();
-        List<BackendStatus> statuses = new ArrayList<>(tracked.size());
-        for (ProtocolHealth health : tracked.values()) {
-            publish(health.refresh(now, drainOf(health.backend().name()), null));
-            statuses.add(health.status());
+        List<BackendStatus> statuses = new ArrayList<>();
+        for (Map<String, ProtocolHealth> byName : tracked.values()) {
+            for (ProtocolHealth health : byName.values()) {
+                publish(health.refresh(now, drainOf(health.backend().name()), null));
+                statuses.add(health.status());
+            }
         }
         statuses.sort(Comparator.comparing((BackendStatus s) -> s.backend().name()).thenComparing(BackendStatus::vdir));
         return statuses;
@@ -197,8 +204,10 @@ public final class BackendStates implements BackendHealth {
     }
 
     private ProtocolHealth entry(Backend backend, VirtualDirectory vdir) {
-        return tracked.computeIfAbsent(new Key(backend.name(), vdir),
-                key -> new ProtocolHealth(backend, vdir, this::settings, clock.instant()));
+        Map<String, ProtocolHealth> byName = tracked.get(vdir);
+        ProtocolHealth health = byName.get(backend.name()); // first without computeIfAbsent's capturing lambda
+        return health != null ? health
+                : byName.computeIfAbsent(backend.name(), name -> new ProtocolHealth(backend, vdir, this::settings, clock.instant()));
     }
 
     /**
@@ -207,31 +216,33 @@ public final class BackendStates implements BackendHealth {
      * afresh, up until probes say otherwise; drains of removed backends end.
      */
     public void reconfigure(HealthSettings newSettings, Map<VirtualDirectory, List<Backend>> targets) {
-        Set<Key> keep = new HashSet<>();
-        targets.forEach((vdir, backends) -> backends.forEach(b -> keep.add(new Key(b.name(), vdir))));
+        Map<VirtualDirectory, Set<String>> keep = new EnumMap<>(VirtualDirectory.class);
+        targets.forEach((vdir, backends) -> keep.put(vdir, backends.stream().map(Backend::name).collect(Collectors.toUnmodifiableSet())));
         Map<String, Backend> byName = new HashMap<>();
         targets.values().forEach(list -> list.forEach(b -> byName.put(b.name(), b)));
         settings = Objects.requireNonNull(newSettings);
-        configured = Set.copyOf(keep);
-        tracked.entrySet().removeIf(e -> !keep.contains(e.getKey()) || !e.getValue().backend().equals(byName.get(e.getKey().backend())));
+        configured = Collections.unmodifiableMap(keep);
+        tracked.forEach((vdir, tracking) -> tracking.entrySet().removeIf(e -> !keep.getOrDefault(vdir, Set.of()).contains(e.getKey())
+                || !e.getValue().backend().equals(byName.get(e.getKey()))));
         drains.keySet().removeIf(name -> !byName.containsKey(name));
         targets.forEach((vdir, backends) -> backends.forEach(b -> track(b, vdir)));
     }
 
     private boolean isConfigured(Backend backend, VirtualDirectory vdir) {
-        Set<Key> keys = configured;
-        return keys == null || keys.contains(new Key(backend.name(), vdir));
+        Map<VirtualDirectory, Set<String>> names = configured;
+        return names == null || names.getOrDefault(vdir, Set.of()).contains(backend.name());
     }
 
     private boolean isTracked(String backendName) {
-        return tracked.keySet().stream().anyMatch(key -> key.backend().equals(backendName));
+        return tracked.values().stream().anyMatch(byName -> byName.containsKey(backendName));
     }
 
     private void refreshBackend(String backendName, String reason) {
         Instant now = clock.instant();
         ProtocolHealth.Drain drain = drainOf(backendName);
-        for (ProtocolHealth health : tracked.values()) {
-            if (health.backend().name().equals(backendName)) {
+        for (Map<String, ProtocolHealth> byName : tracked.values()) {
+            ProtocolHealth health = byName.get(backendName);
+            if (health != null) {
                 publish(health.refresh(now, drain, reason));
             }
         }

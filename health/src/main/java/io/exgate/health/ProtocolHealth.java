@@ -2,6 +2,7 @@ package io.exgate.health;
 
 import io.exgate.routing.Backend;
 import io.exgate.routing.VirtualDirectory;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,12 +24,14 @@ final class ProtocolHealth {
     /** Read on each use: a configuration reload changes rise, fall, ejection and drain for tracked pairs too. */
     private final java.util.function.Supplier<HealthSettings> settings;
 
-    private boolean probedUp = true; // as HAProxy: up until probes say otherwise
+    // These four are volatile so that the request path reads them without taking the lock; they change
+    // under it.
+    private volatile boolean probedUp = true; // as HAProxy: up until probes say otherwise
     private int successes;
     private int failures;
-    private int passiveFailures;
-    private long ejectedUntil = Long.MIN_VALUE;
-    private BackendState state = BackendState.UP;
+    private volatile int passiveFailures;
+    private volatile long ejectedUntil = Long.MIN_VALUE;
+    private volatile BackendState state = BackendState.UP;
     private Instant since;
     private String why = "initial state: up until probes say otherwise";
     private ProbeResult lastProbe;
@@ -53,7 +56,7 @@ final class ProtocolHealth {
         return vdir;
     }
 
-    synchronized BackendState state() {
+    BackendState state() {
         return state;
     }
 
@@ -81,25 +84,38 @@ final class ProtocolHealth {
         return refresh(now, drain, reason);
     }
 
-    /** Usually one change or none; two when a run of failures ends an ejection and starts the next. */
-    synchronized List<StateChange> passive(boolean failure, Instant now, Drain drain) {
-        List<StateChange> changes = new ArrayList<>(2);
-        addIfChanged(changes, refresh(now, drain, null));
+    /**
+     * Usually no change; one; two when a run of failures ends an ejection and starts the next. Every
+     * proxied answer comes here, so the usual case allocates nothing.
+     */
+    List<StateChange> passive(boolean failure, Clock clock, Drain drain) {
+        if (!failure && passiveFailures == 0) {
+            StateChange timed = refresh(clock, drain); // the usual answer: no run of failures to end, no lock
+            return timed == null ? List.of() : List.of(timed);
+        }
+        synchronized (this) {
+            return passiveLocked(failure, clock, drain);
+        }
+    }
+
+    private List<StateChange> passiveLocked(boolean failure, Clock clock, Drain drain) {
+        StateChange timed = refresh(clock, drain);
         if (!failure) {
             passiveFailures = 0;
-            return changes;
+            return timed == null ? List.of() : List.of(timed);
         }
-        if (!state.available()) {
-            return changes; // late answers of requests sent before it went out say nothing new
+        // Late answers of requests sent before it went out say nothing new; a short run ejects nothing yet.
+        if (!state.available() || ++passiveFailures < settings.get().ejectAfter()) {
+            return timed == null ? List.of() : List.of(timed);
         }
-        passiveFailures++;
-        if (passiveFailures >= settings.get().ejectAfter()) {
-            passiveFailures = 0; // after the cool-down it takes another full run of failures
-            ejections++;
-            ejectedUntil = now.toEpochMilli() + settings.get().ejectCooldown().toMillis();
-            addIfChanged(changes, refresh(now, drain, settings.get().ejectAfter() + " failed requests in a row"
-                    + " (connect failures or 5xx), ejected for " + human(settings.get().ejectCooldown())));
-        }
+        passiveFailures = 0; // after the cool-down it takes another full run of failures
+        ejections++;
+        Instant now = clock.instant();
+        ejectedUntil = now.toEpochMilli() + settings.get().ejectCooldown().toMillis();
+        List<StateChange> changes = new ArrayList<>(2);
+        addIfChanged(changes, timed);
+        addIfChanged(changes, refresh(now, drain, settings.get().ejectAfter() + " failed requests in a row"
+                + " (connect failures or 5xx), ejected for " + human(settings.get().ejectCooldown())));
         return changes;
     }
 
@@ -114,6 +130,15 @@ final class ProtocolHealth {
      *
      * @param reason why, if this call changes the state; null lets the transition speak for itself
      */
+    /**
+     * {@link #refresh(Instant, Drain, String)} for the request path, which reads the state several times
+     * per request: without the lock, and reading the clock as an {@code Instant} (an allocation) only
+     * when the state changes (the locked refresh then looks again).
+     */
+    StateChange refresh(Clock clock, Drain drain) {
+        return effective(clock.millis(), drain) == state ? null : refresh(clock.instant(), drain, null);
+    }
+
     synchronized StateChange refresh(Instant now, Drain drain, String reason) {
         BackendState next = effective(now.toEpochMilli(), drain);
         if (next == state) {

@@ -297,6 +297,33 @@ class BackendStatesTest {
                 });
     }
 
+    @Test
+    void concurrentFailedAnswersFromManyEventLoopsEjectOnce() throws Exception {
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            Thread thread = new Thread(() -> {
+                for (int i = 0; i < 1000; i++) {
+                    states.recordPassive(ex2, OWA, true);
+                    states.isAvailable(ex2, ExchangeProtocol.OWA);
+                }
+            });
+            thread.start();
+            threads.add(thread);
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        // Once ejected the backend stays out until the cool-down: the failures still coming in meanwhile
+        // (answers of requests sent before) neither eject it again nor count towards the next run.
+        assertThat(states.state(ex2, OWA)).isEqualTo(BackendState.EJECTED);
+        assertThat(changes).singleElement().extracting(StateChange::to).isEqualTo(BackendState.EJECTED);
+        assertThat(states.snapshot()).filteredOn(s -> s.backend().equals(ex2) && s.vdir() == OWA)
+                .singleElement().satisfies(s -> {
+                    assertThat(s.ejections()).isEqualTo(1);
+                    assertThat(s.passiveFailures()).isZero();
+                });
+    }
+
     private static JsonObject find(JsonArray array, String backend, String vdir) {
         for (int i = 0; i < array.size(); i++) {
             JsonObject o = array.getJsonObject(i);

@@ -2,6 +2,7 @@ package io.exgate.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.exgate.health.BackendStatesBenchmark;
 import io.exgate.metrics.LogLineBenchmark;
 import io.exgate.routing.AffinityCookieBenchmark;
 import io.exgate.routing.ClassifyBenchmark;
@@ -38,7 +39,8 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 class BenchmarksSmokeTest {
     /** Every benchmark class; a new one must be added here, or the test fails on its unexpected results. */
     static final List<Class<?>> BENCHMARKS = List.of(ClassifyBenchmark.class, RoutingKeyBenchmark.class,
-            AffinityCookieBenchmark.class, RendezvousHashBenchmark.class, RouteBenchmark.class, LogLineBenchmark.class);
+            AffinityCookieBenchmark.class, RendezvousHashBenchmark.class, RouteBenchmark.class, BackendStatesBenchmark.class,
+            LogLineBenchmark.class);
 
     @Test
     void everyBenchmarkRunsOnceAndReportsTimeAndAllocation() throws Exception {
