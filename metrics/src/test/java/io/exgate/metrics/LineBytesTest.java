@@ -37,4 +37,16 @@ class LineBytesTest {
         }
         assertThat(line.toString()).isEqualTo("Outlook/16.0 (Windows NT 10.0)\t");
     }
+
+    @Test
+    void everyCharacterIsPlainExactlyWhenPrintableAsciiOrTabButNotACommaOrAQuote() {
+        LineBytes line = new LineBytes(16);
+        for (char c = 0; c < Character.MAX_VALUE; c++) {
+            boolean plain = c == '\t' || c >= 0x20 && c < 0x7F && c != ',' && c != '"';
+            line.clear();
+            // In the middle of plain text, so that a loop that looks at only some positions would miss it.
+            assertThat(line.appendPlainAscii("ab" + c + "cd")).as("U+%04X", (int) c).isEqualTo(plain);
+            assertThat(line.size()).isEqualTo(plain ? 5 : 0);
+        }
+    }
 }
