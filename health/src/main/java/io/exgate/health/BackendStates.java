@@ -217,7 +217,8 @@ public final class BackendStates implements BackendHealth {
      */
     public void reconfigure(HealthSettings newSettings, Map<VirtualDirectory, List<Backend>> targets) {
         Map<VirtualDirectory, Set<String>> keep = new EnumMap<>(VirtualDirectory.class);
-        targets.forEach((vdir, backends) -> keep.put(vdir, backends.stream().map(Backend::name).collect(Collectors.toUnmodifiableSet())));
+        targets.forEach((vdir, backends) -> keep.put(vdir,
+                backends.stream().map(Backend::name).collect(Collectors.toUnmodifiableSet())));
         Map<String, Backend> byName = new HashMap<>();
         targets.values().forEach(list -> list.forEach(b -> byName.put(b.name(), b)));
         settings = Objects.requireNonNull(newSettings);

@@ -126,11 +126,6 @@ final class ProtocolHealth {
     }
 
     /**
-     * Recomputes the state from probes, ejection and drain; time alone ends an ejection or a drain.
-     *
-     * @param reason why, if this call changes the state; null lets the transition speak for itself
-     */
-    /**
      * {@link #refresh(Instant, Drain, String)} for the request path, which reads the state several times
      * per request: without the lock, and reading the clock as an {@code Instant} (an allocation) only
      * when the state changes (the locked refresh then looks again).
@@ -139,6 +134,11 @@ final class ProtocolHealth {
         return effective(clock.millis(), drain) == state ? null : refresh(clock.instant(), drain, null);
     }
 
+    /**
+     * Recomputes the state from probes, ejection and drain; time alone ends an ejection or a drain.
+     *
+     * @param reason why, if this call changes the state; null lets the transition speak for itself
+     */
     synchronized StateChange refresh(Instant now, Drain drain, String reason) {
         BackendState next = effective(now.toEpochMilli(), drain);
         if (next == state) {

@@ -47,7 +47,8 @@ public class BackendStatesBenchmark {
         for (Backend b : backends) {
             states.track(b, VirtualDirectory.MAPI);
             for (int p = 0; p < 3; p++) {
-                states.recordProbe(b, VirtualDirectory.MAPI, new ProbeResult(true, 200, "200 OK", Duration.ofMillis(2), b.name(), null));
+                states.recordProbe(b, VirtualDirectory.MAPI,
+                        new ProbeResult(true, 200, "200 OK", Duration.ofMillis(2), b.name(), null));
             }
         }
     }
