@@ -275,20 +275,10 @@ class BackendStatesTest {
 
     @Test
     void concurrentReportsKeepCountersConsistent() throws Exception {
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < 8; t++) {
-            Thread thread = new Thread(() -> {
-                for (int i = 0; i < 1000; i++) {
-                    states.recordProbe(ex2, OWA, PASS);
-                    states.isAvailable(ex2, ExchangeProtocol.OWA);
-                }
-            });
-            thread.start();
-            threads.add(thread);
-        }
-        for (Thread thread : threads) {
-            thread.join();
-        }
+        onEightThreadsThousandTimes(() -> {
+            states.recordProbe(ex2, OWA, PASS);
+            states.isAvailable(ex2, ExchangeProtocol.OWA);
+        });
 
         assertThat(states.snapshot()).filteredOn(s -> s.backend().equals(ex2) && s.vdir() == OWA)
                 .singleElement().satisfies(s -> {
@@ -299,20 +289,10 @@ class BackendStatesTest {
 
     @Test
     void concurrentFailedAnswersFromManyEventLoopsEjectOnce() throws Exception {
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < 8; t++) {
-            Thread thread = new Thread(() -> {
-                for (int i = 0; i < 1000; i++) {
-                    states.recordPassive(ex2, OWA, true);
-                    states.isAvailable(ex2, ExchangeProtocol.OWA);
-                }
-            });
-            thread.start();
-            threads.add(thread);
-        }
-        for (Thread thread : threads) {
-            thread.join();
-        }
+        onEightThreadsThousandTimes(() -> {
+            states.recordPassive(ex2, OWA, true);
+            states.isAvailable(ex2, ExchangeProtocol.OWA);
+        });
         // Once ejected the backend stays out until the cool-down: the failures still coming in meanwhile
         // (answers of requests sent before) neither eject it again nor count towards the next run.
         assertThat(states.state(ex2, OWA)).isEqualTo(BackendState.EJECTED);
@@ -322,6 +302,23 @@ class BackendStatesTest {
                     assertThat(s.ejections()).isEqualTo(1);
                     assertThat(s.passiveFailures()).isZero();
                 });
+    }
+
+    /** As event loops and the probe scheduler do: the same calls from several threads at once. */
+    private static void onEightThreadsThousandTimes(Runnable calls) throws InterruptedException {
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            Thread thread = new Thread(() -> {
+                for (int i = 0; i < 1000; i++) {
+                    calls.run();
+                }
+            });
+            thread.start();
+            threads.add(thread);
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
     }
 
     private static JsonObject find(JsonArray array, String backend, String vdir) {
