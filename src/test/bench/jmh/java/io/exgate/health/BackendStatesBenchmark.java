@@ -1,5 +1,6 @@
 package io.exgate.health;
 
+import io.exgate.bench.PerRequestBenchmark;
 import io.exgate.routing.Backend;
 import io.exgate.routing.BackendHealth;
 import io.exgate.routing.ExchangeProtocol;
@@ -7,30 +8,15 @@ import io.exgate.routing.VirtualDirectory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What health costs one proxied request: the router asks for the admission of every backend of the
  * protocol's route (10 probed mailbox servers here), then the answer is reported as a passive success.
  * RouteBenchmark leaves this out (its health says every backend is up without looking).
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class BackendStatesBenchmark {
+public class BackendStatesBenchmark extends PerRequestBenchmark {
     private BackendStates states;
     private Backend[] backends;
     private int i;

@@ -1,19 +1,11 @@
 package io.exgate.metrics;
 
+import io.exgate.bench.PerRequestBenchmark;
 import java.time.Instant;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One HttpProxy log line for a MAPI Execute, all 74 fields filled with values shaped like Exchange's
@@ -22,13 +14,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code copyRow} what the writer thread pays per line before the write itself (the row's bytes into
  * the file buffer). In package io.exgate.metrics because CsvLine is package-private there.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class LogLineBenchmark {
+public class LogLineBenchmark extends PerRequestBenchmark {
     private static final int POOL = 256;
     private static final HttpProxyField[] FIELDS = HttpProxyField.values();
 

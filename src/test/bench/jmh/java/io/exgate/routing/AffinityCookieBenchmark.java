@@ -1,32 +1,18 @@
 package io.exgate.routing;
 
+import io.exgate.bench.PerRequestBenchmark;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The affinity cookie's per-request work in MailboxRouter: its name for the key (every keyed
  * request), verifying a returned cookie (every request of a placed session) and signing a new one
  * (every placement). Keys are MAPI MailboxIds; there are 10 backends.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class AffinityCookieBenchmark {
+public class AffinityCookieBenchmark extends PerRequestBenchmark {
     private AffinityCookie cookies;
     private RoutingKey[] keys;
     private String[] names;

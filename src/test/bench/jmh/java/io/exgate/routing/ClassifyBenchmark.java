@@ -1,20 +1,12 @@
 package io.exgate.routing;
 
+import io.exgate.bench.PerRequestBenchmark;
 import io.exgate.routing.ExchangeTraffic.Request;
 import io.exgate.routing.ExchangeTraffic.Shape;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -22,13 +14,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * its virtual directory found, and the request classified ({@link Classifier#classify}), as
  * FrontendHandler and MailboxRouter do it. Public because JMH's generated code subclasses it.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class ClassifyBenchmark {
+public class ClassifyBenchmark extends PerRequestBenchmark {
     @Param({"MAPI_EXECUTE", "RPC_OUT_SERVER", "EWS", "OWA", "EAS_SYNC", "AUTODISCOVER"})
     public String shape;
 

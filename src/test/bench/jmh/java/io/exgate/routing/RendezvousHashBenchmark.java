@@ -1,20 +1,12 @@
 package io.exgate.routing;
 
+import io.exgate.bench.PerRequestBenchmark;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Weighted rendezvous hashing of a MailboxId over 3, 10 and 50 backends, every third of weight 2 (a
@@ -22,13 +14,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * whole preference order, for fallbacks); {@code pickBest} only finds the first choice with the same
  * scores, to show what the ordering itself costs.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class RendezvousHashBenchmark {
+public class RendezvousHashBenchmark extends PerRequestBenchmark {
     @Param({"3", "10", "50"})
     public int backends;
 

@@ -1,23 +1,15 @@
 package io.exgate.routing;
 
+import io.exgate.bench.PerRequestBenchmark;
 import io.exgate.routing.ExchangeTraffic.Request;
 import io.exgate.routing.ExchangeTraffic.Shape;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The pieces together: one {@link MailboxRouter#route} decision over 10 backends, as FrontendHandler
@@ -26,13 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * first request without one (hash, sign a new cookie), RPC_IN_MAILBOX returns no cookie (sticky
  * table hit), OWA has no key (least outstanding, a keyless cookie).
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class RouteBenchmark {
+public class RouteBenchmark extends PerRequestBenchmark {
     @Param({"MAPI_EXECUTE", "EWS", "RPC_IN_MAILBOX", "OWA"})
     public String shape;
 

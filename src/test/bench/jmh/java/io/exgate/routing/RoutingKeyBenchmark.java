@@ -1,32 +1,18 @@
 package io.exgate.routing;
 
+import io.exgate.bench.PerRequestBenchmark;
 import io.exgate.routing.ExchangeTraffic.Request;
 import io.exgate.routing.ExchangeTraffic.Shape;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Routing-key parsing ({@link RoutingKeys#extract}) for each place Exchange clients put the key:
  * MAPI's MailboxId query parameter, the RPC endpoint (mailbox or server form), X-AnchorMailbox, and
  * ActiveSync's User parameter. Target and classification are precomputed: only the key is measured.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class RoutingKeyBenchmark {
+public class RoutingKeyBenchmark extends PerRequestBenchmark {
     @Param({"MAPI_EXECUTE", "RPC_IN_MAILBOX", "RPC_OUT_SERVER", "EWS", "EAS_SYNC"})
     public String shape;
 
