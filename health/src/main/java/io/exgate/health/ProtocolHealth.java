@@ -90,8 +90,7 @@ final class ProtocolHealth {
      */
     List<StateChange> passive(boolean failure, Clock clock, Drain drain) {
         if (!failure && passiveFailures == 0) {
-            StateChange timed = refresh(clock, drain); // the usual answer: no run of failures to end, no lock
-            return timed == null ? List.of() : List.of(timed);
+            return changes(refresh(clock, drain)); // the usual answer: no run of failures to end, no lock
         }
         synchronized (this) {
             return passiveLocked(failure, clock, drain);
@@ -102,11 +101,11 @@ final class ProtocolHealth {
         StateChange timed = refresh(clock, drain);
         if (!failure) {
             passiveFailures = 0;
-            return timed == null ? List.of() : List.of(timed);
+            return changes(timed);
         }
         // Late answers of requests sent before it went out say nothing new; a short run ejects nothing yet.
         if (!state.available() || ++passiveFailures < settings.get().ejectAfter()) {
-            return timed == null ? List.of() : List.of(timed);
+            return changes(timed);
         }
         passiveFailures = 0; // after the cool-down it takes another full run of failures
         ejections++;
@@ -117,6 +116,11 @@ final class ProtocolHealth {
         addIfChanged(changes, refresh(now, drain, settings.get().ejectAfter() + " failed requests in a row"
                 + " (connect failures or 5xx), ejected for " + human(settings.get().ejectCooldown())));
         return changes;
+    }
+
+    /** The change as a list: none, or the one. */
+    private static List<StateChange> changes(StateChange change) {
+        return change == null ? List.of() : List.of(change);
     }
 
     private static void addIfChanged(List<StateChange> changes, StateChange change) {
