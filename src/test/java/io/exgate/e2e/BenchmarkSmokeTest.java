@@ -51,6 +51,17 @@ class BenchmarkSmokeTest {
                 }
             }
         }
+        int jit = header.indexOf("jit_ms");
+        for (String peer : List.of("exgate", "floor", "nginx")) {
+            // A JVM's run says how much its JIT compiler took meanwhile (p99 follows it); a native peer's has nothing to say.
+            String[] row = rows.stream().map(r -> r.split("\t", -1)).filter(r -> r[0].equals("1 mapi execute") && r[1].equals(peer))
+                    .findFirst().orElseThrow();
+            if (peer.equals("nginx")) {
+                assertThat(row[jit]).as("nginx JIT").isEmpty();
+            } else {
+                assertThat(Double.parseDouble(row[jit])).as(peer + " JIT ms").isGreaterThanOrEqualTo(0);
+            }
+        }
         for (String scenario : List.of("1 mapi execute", "2 handshake tls1.3", "2 handshake tls1.2")) {
             // The bare Netty relay answers like the proxies (it is in scenarios 1 and 2 only).
             String[] row = rows.stream().map(r -> r.split("\t", -1)).filter(r -> r[0].equals(scenario) && r[1].equals("floor"))
