@@ -802,11 +802,16 @@ end
                  "p99_settling_ms": settle["p99_ms"], "p999_settling_ms": settle["p999_ms"],
                  "others_cpu_without_ms_per_s": base["others_cpu_ms_per_s"], "others_top_without": base["others_top"],
                  "others_cpu_with_ms_per_s": loaded["others_cpu_ms_per_s"], "others_top_with": loaded["others_top"],
+                 "gc_pause_ms_without": base.get("gc_pause_ms"), "gc_pause_ms_with": loaded.get("gc_pause_ms"),
+                 "jit_ms_without": base.get("jit_ms"), "jit_ms_with": loaded.get("jit_ms"),
                  "target_rate": half, "delay_ms": delay}
         loaded.update(extra)
         self.s4 = extra
         self.log("scenario 4: RSS %.0f -> %.0f MiB (peak %.0f), heap %.0f -> %.0f MiB, p99 %.2f -> %.2f ms, "
                  "%.2f ms once the polls closed" % (rss0, rss1, hwm, heap0, heap1, base["p99_ms"], loaded["p99_ms"], after["p99_ms"]))
+        self.log("scenario 4: exgate's GC pauses %.0f ms without the polls, %.0f ms with them; its JIT %.0f ms and %.0f ms "
+                 "(in %d s runs)" % (base.get("gc_pause_ms", 0), loaded.get("gc_pause_ms", 0), base.get("jit_ms", 0),
+                                     loaded.get("jit_ms", 0), a.duration))
         self.log("scenario 4: other processes on the machine took %.0f ms/s of CPU without the polls (%s), %.0f ms/s "
                  "with them (%s)" % (base["others_cpu_ms_per_s"], base["others_top"], loaded["others_cpu_ms_per_s"],
                                      loaded["others_top"]))
