@@ -904,17 +904,18 @@ end
         # The machine drifts between rounds (here nginx alone has gone from 12 000 to 19 000 req/s from one
         # round to the next): a ratio within a round, where the peers ran back to back, says more than
         # a ratio of medians.
-        spread = []
-        for scn in scenarios:
-            mine = agg.get((scn, "exgate"), [])
-            for other in ("nginx", "haproxy", "baseline", "floor"):
-                theirs = agg.get((scn, other), [])
-                ratios = ["%.2f" % (e["rate"] / o["rate"]) for e, o in zip(mine, theirs) if e.get("rate") and o.get("rate")]
-                if len(ratios) > 1:
-                    spread.append("%s exgate/%s: %s" % (scn, other, " ".join(ratios)))
-        if spread:
-            print("rate ratios round by round (the peers of one round ran back to back):")
-            print("\n".join("  " + line for line in spread))
+        for key, what in (("rate", "rate"), ("p99_ms", "p99")):
+            spread = []
+            for scn in scenarios:
+                mine = agg.get((scn, "exgate"), [])
+                for other in ("nginx", "haproxy", "baseline", "floor"):
+                    theirs = agg.get((scn, other), [])
+                    ratios = ["%.2f" % (e[key] / o[key]) for e, o in zip(mine, theirs) if e.get(key) and o.get(key)]
+                    if len(ratios) > 1:
+                        spread.append("%s exgate/%s: %s" % (scn, other, " ".join(ratios)))
+            if spread:
+                print("%s ratios round by round (the peers of one round ran back to back):" % what)
+                print("\n".join("  " + line for line in spread))
         errs = sum(r.get("errors") or 0 for r in self.results)
         if errs:
             print("errors (wrk socket errors / non-2xx, failed streams) over the whole run: %d, see %s" % (errs, tpath))
