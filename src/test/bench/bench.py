@@ -724,11 +724,11 @@ end
         measured is the steady state, as for the native peers. Every shape matters: code compiled while one
         shape ran is deoptimized when another comes (a new connection's handshake, a streamed body): run
         right after 5 s of new connections, scenario 1's p99 was 6.3, then 4.1, then 3.4 ms in three cycles,
-        its first second spent recompiling. 1%, not the 5% this once waited for: in 8 s runs of scenario 1
-        after 80 s of load, p99 was 3.4-4.3 ms where the compiler took 20-100 ms of the run and 6.0-6.6 ms
-        where it took 250-630 ms (each recompilation of a method that inlines the event loop's I/O path
-        takes the one core from the event loop for tens of ms). One quiet window is not enough: on a busy
-        machine the compiler threads may simply not have been scheduled in it."""
+        its first second spent recompiling. The bar is 1% because p99 follows even a little compiling (the
+        compiler threads share the proxy's one core with the event loop): in 8 s runs of scenario 1 after
+        80 s of load, p99 was 3.4-4.3 ms where the compiler took 20-100 ms of the run and 6.0-6.6 ms where
+        it took 250-630 ms. One quiet window is not enough: on a busy machine the compiler threads may
+        simply not have been scheduled in it."""
         deadline = time.time() + self.a.jit_warmup
         quiet = 0
         stream = min(64, self.a.stream_mib) << 20
@@ -1024,7 +1024,8 @@ def main():
     p.add_argument("--rounds", type=int, default=2, help="rounds of A B C D (default 2)")
     p.add_argument("--warmup", type=int, default=5, help="seconds of scenario 1 per peer before measuring")
     p.add_argument("--jit-warmup", type=int, default=300,
-                   help="at most this many seconds of extra load on exgate until its JIT compiler settles")
+                   help="at most this many seconds of extra load on each JVM peer until its JIT compiler settles "
+                        "(under 1%% of the CPU twice in a row; default 300)")
     p.add_argument("--scenarios", default="1,2,3,4")
     p.add_argument("--hs-connections", type=int, default=32, help="wrk connections in scenario 2")
     p.add_argument("--stream-mib", type=int, default=1024, help="body size of scenario 3 (default 1024 MiB)")
