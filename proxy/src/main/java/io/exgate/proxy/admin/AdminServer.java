@@ -2,21 +2,23 @@ package io.exgate.proxy.admin;
 
 import io.exgate.health.BackendStates;
 import io.exgate.proxy.config.AdminSettings;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.Optional;
 import io.exgate.routing.VirtualDirectory;
-import io.vertx.core.http.HttpServerRequest;
-import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The plain-HTTP admin listener: {@code /live}, {@code /ready}, {@code GET /api/backends}, drain and
@@ -89,7 +91,7 @@ public final class AdminServer {
             actions.states().setMaintenance(on);
             json(request, 200, new JsonObject().put("maintenance", on).encode());
         } else if (request.path().equals("/api/reload") && request.method() == HttpMethod.POST) {
-            actions.reloadConfig().get().onComplete(ar -> {
+            actions.reloadConfig().get().onComplete(guarded(request, ar -> {
                 JsonObject answer = new JsonObject().put("reloaded", ar.succeeded());
                 if (ar.succeeded()) {
                     answer.put("changes", new io.vertx.core.json.JsonArray(java.util.List.of(ar.result().split("\n"))));
@@ -98,17 +100,28 @@ public final class AdminServer {
                 }
                 int status = ar.succeeded() ? 200 : ar.cause() instanceof io.exgate.proxy.Exgate.ReloadRefusedException ? 409 : 422;
                 json(request, status, answer.encode());
-            });
+            }));
         } else if (request.path().equals("/api/tls/reload") && request.method() == HttpMethod.POST) {
-            actions.reloadTls().get().onComplete(ar -> request.response()
+            actions.reloadTls().get().onComplete(guarded(request, ar -> request.response()
                     .setStatusCode(ar.succeeded() ? 200 : 422)
                     .putHeader("Content-Type", "application/json")
                     .end(new JsonObject().put("reloaded", ar.succeeded())
                             .put(ar.succeeded() ? "certificates" : "error", ar.succeeded() ? ar.result() : ar.cause().getMessage())
-                            .encode() + "\n"));
+                            .encode() + "\n")));
         } else {
             request.response().setStatusCode(404).putHeader("Content-Type", "text/plain; charset=utf-8").end("not found\n");
         }
+    }
+
+    /** A reload answers once it is done, outside the handler's guard: its callback gets the same one. */
+    private static <T> Handler<AsyncResult<T>> guarded(HttpServerRequest request, Handler<AsyncResult<T>> callback) {
+        return ar -> {
+            try {
+                callback.handle(ar);
+            } catch (RuntimeException e) {
+                failed(request, e);
+            }
+        };
     }
 
     /** A part of exgate failed: answer anyway, as a scraper or a script would otherwise wait for ever. */

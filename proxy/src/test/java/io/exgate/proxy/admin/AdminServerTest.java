@@ -57,6 +57,24 @@ class AdminServerTest {
         assertThat(get(admin, "/live")).isEqualTo(new Answer(200, "live\n"));
     }
 
+    @Test
+    void aReloadWhoseAnswerCannotBeBuiltIsAnsweredWith500() throws Exception {
+        // The reload "succeeds" later with no list of changes: building the answer fails after the handler has returned.
+        AdminServer.Actions actions = new AdminServer.Actions(
+                () -> Future.succeededFuture("none"), () -> vertx.timer(10).map(t -> (String) null),
+                new BackendStates(HealthSettings.defaults()), () -> "", JsonObject::new);
+        AdminServer admin = AdminServer.start(vertx, new AdminSettings(new ListenAddress("127.0.0.1", 0), Optional.empty()), actions)
+                .await(10, TimeUnit.SECONDS);
+
+        Answer reload = vertx.createHttpClient()
+                .request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(admin.port()).setURI("/api/reload"))
+                .compose(request -> request.send())
+                .compose(response -> response.body().map(b -> new Answer(response.statusCode(), b.toString())))
+                .await(10, TimeUnit.SECONDS);
+
+        assertThat(reload).isEqualTo(new Answer(500, "internal error, see exgate's log\n"));
+    }
+
     record Answer(int status, String body) {
     }
 
