@@ -86,9 +86,11 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
             Object message = out.get(i);
             if (message instanceof HttpRequest request) {
                 headComplete(request);
+                DecoderScratch.shrink(this);
             }
             if (message instanceof LastHttpContent) {
                 nextHead();
+                DecoderScratch.shrink(this); // trailers are parsed in it too
             }
         }
         // Armed only for a head still incomplete after this read: the usual head arrives whole, and a

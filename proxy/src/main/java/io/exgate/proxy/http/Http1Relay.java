@@ -182,11 +182,11 @@ final class Http1Relay extends ChannelInboundHandlerAdapter {
         Admission admission = Admission.of(new Admission.Request(head.method().name(), head.uri(), headers, "", requestId, clientAddress,
                 false), r.router(), r.logSink(), r.healthcheckPage());
         if (admission instanceof Admission.Refused refused) {
-            answer(head, refused.status(), refused.reason(), refused.sentence(), requestId, refused.close());
+            answer(Asked.of(head), refused.status(), refused.reason(), refused.sentence(), requestId, refused.close());
             return;
         }
         if (admission instanceof Admission.Healthcheck healthcheck) {
-            healthcheck(head, healthcheck.answer(), requestId);
+            healthcheck(Asked.of(head), healthcheck.answer(), requestId);
             return;
         }
         Admission.Routed routed = (Admission.Routed) admission;
@@ -200,7 +200,7 @@ final class Http1Relay extends ChannelInboundHandlerAdapter {
         } else if (bound) {
             if (r.pins().overCap(clientAddress)) {
                 LOG.warn("request {} from {}: 503, pinning.max-per-client reached for this address", requestId, clientAddress);
-                answer(head, 503, "Service Unavailable", "Too many authenticated connections from this address.", requestId, false);
+                answer(Asked.of(head), 503, "Service Unavailable", "Too many authenticated connections from this address.", requestId, false);
                 log.error("PinningCapReached", "pinning.max-per-client");
                 log.end(503);
                 return;
@@ -245,44 +245,54 @@ final class Http1Relay extends ChannelInboundHandlerAdapter {
         pin.challenger = backend;
     }
 
-    private void healthcheck(HttpRequest head, HealthcheckPage.Answer answer, String requestId) {
+    private void healthcheck(Asked asked, HealthcheckPage.Answer answer, String requestId) {
         byte[] body = answer.body().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         HeadersMultiMap headers = HeadersMultiMap.httpHeaders();
         headers.set("Content-Type", answer.contentType());
         headers.set("Cache-Control", "no-cache, no-store");
         headers.set(RequestIds.HEADER, requestId);
-        write(head, answer.status(), null, headers, body, false);
+        write(asked, answer.status(), null, headers, body, false);
     }
 
     /**
      * exgate's own answer: a status, one sentence and the request id. A request whose body was not read
      * (or {@code close}) closes the connection afterwards, since unread bytes would be taken for the next request.
      */
-    void answer(HttpRequest head, int status, String reason, String sentence, String requestId, boolean close) {
+    void answer(Asked asked, int status, String reason, String sentence, String requestId, boolean close) {
         String body = status + " " + reason + "\r\n" + sentence + "\r\nRequest id: " + requestId + "\r\n";
         HeadersMultiMap headers = HeadersMultiMap.httpHeaders();
         headers.set("Content-Type", "text/plain; charset=utf-8");
         headers.set("Cache-Control", "no-store");
         headers.set(RequestIds.HEADER, requestId);
-        boolean unreadBody = requestOpen && announcesBody((MultiMap) head.headers());
-        write(head, status, reason, headers, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), close || unreadBody);
+        boolean unreadBody = requestOpen && asked.announcesBody();
+        write(asked, status, reason, headers, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), close || unreadBody);
     }
 
-    private void write(HttpRequest head, int status, String reason, HeadersMultiMap headers, byte[] body, boolean close) {
-        boolean keepAlive = !close && !draining && keepAlive(head);
-        HttpVersion version = head.protocolVersion();
+    private void write(Asked asked, int status, String reason, HeadersMultiMap headers, byte[] body, boolean close) {
+        boolean keepAlive = !close && !draining && asked.keepAlive();
+        HttpVersion version = asked.version();
         if (!keepAlive) {
             headers.set("Connection", "close");
         } else if (version == HttpVersion.HTTP_1_0) {
             headers.set("Connection", "keep-alive");
         }
         headers.set("Content-Length", String.valueOf(body.length));
-        ByteBuf content = head.method() == HttpMethod.HEAD ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
+        ByteBuf content = asked.method() == HttpMethod.HEAD ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
         HttpResponseStatus s = reason == null ? HttpResponseStatus.valueOf(status) : new HttpResponseStatus(status, reason);
         DefaultFullHttpResponse response = new DefaultFullHttpResponse(version, s, content, headers, HeadersMultiMap.httpHeaders());
         var written = ctx.writeAndFlush(response);
         if (!keepAlive) {
             closing(written);
+        }
+    }
+
+    /**
+     * What exgate's own answer to a request must know of it, taken from its head: an exchange keeps this,
+     * not the head, once the head has gone on to the backend.
+     */
+    record Asked(HttpMethod method, HttpVersion version, boolean keepAlive, boolean announcesBody) {
+        static Asked of(HttpRequest head) {
+            return new Asked(head.method(), head.protocolVersion(), Http1Relay.keepAlive(head), Http1Relay.announcesBody((MultiMap) head.headers()));
         }
     }
 

@@ -52,8 +52,13 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
 
     private final Http1Relay relay;
     private final RelayRoutes routes;
-    private final HttpRequest head;
-    private final MultiMap headers;
+    /**
+     * The client's header map until it has gone on to the backend, then null: an RPC channel or a long
+     * poll lives for hours and need not keep it (a Negotiate token alone can be kilobytes).
+     */
+    private MultiMap headers;
+    /** What an answer of exgate's own needs of the head, kept after it has gone. */
+    private final Http1Relay.Asked asked;
     private final String requestId;
     private final RequestTarget target;
     private final VirtualDirectory vdir;
@@ -61,8 +66,6 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
     private final RequestLog log;
     private final IdleWatch watch;
     private final boolean expectsContinue;
-    /** Read before the head is rewritten for the backend (which removes the client's Connection header). */
-    private final boolean clientKeepAlive;
     private RoutingDecision decision;
     private Backend counted;
     private BackendChannel backend;
@@ -88,8 +91,8 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
                   VirtualDirectory vdir, RoutingDecision decision, Link link, RequestLog log) {
         this.relay = relay;
         this.routes = routes;
-        this.head = head;
         this.headers = headers;
+        this.asked = Http1Relay.Asked.of(head);
         this.requestId = requestId;
         this.target = target;
         this.vdir = vdir;
@@ -97,7 +100,6 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
         this.link = link;
         this.log = log;
         this.expectsContinue = headers.contains("Expect", "100-continue", true);
-        this.clientKeepAlive = Http1Relay.keepAlive(head);
         this.watch = new IdleWatch(relay.ctx.executor(), routes.idleMillis(), this::onIdle);
     }
 
@@ -206,7 +208,7 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
         Optional<RoutingDecision> next = link != Link.PINNED && beforeSending ? routes.router().retry(decision) : Optional.empty();
         if (next.isPresent()) {
             // Nothing was sent yet, so moving on cannot replay anything.
-            LOG.warn("request {} {} {}: connecting to {} failed ({}), trying {}", requestId, head.method(), target.path(), b.name(),
+            LOG.warn("request {} {} {}: connecting to {} failed ({}), trying {}", requestId, asked.method(), target.path(), b.name(),
                     BackendFailure.of(cause).phrase(), next.get().backend().name());
             log.info("ConnectFailed", b.name() + " " + BackendFailure.of(cause).phrase());
             decision = next.get();
@@ -216,7 +218,7 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
         }
     }
 
-    /** The client's head, rewritten in place for the backend (the log reads only end-to-end fields of it later). */
+    /** The client's head, rewritten in place for the backend (the log took its fields when the request arrived). */
     private HttpRequest backendHead() {
         MultiMap out = headers;
         boolean chunked = out.contains("Transfer-Encoding", "chunked", true);
@@ -235,7 +237,9 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
         if (chunked) {
             out.set("Transfer-Encoding", "chunked");
         }
-        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, head.method(), target.originForm(), (HeadersMultiMap) out);
+        HttpRequest rewritten = new DefaultHttpRequest(HttpVersion.HTTP_1_1, asked.method(), target.originForm(), (HeadersMultiMap) out);
+        headers = null;
+        return rewritten;
     }
 
     /** A piece of the client's body (a {@link LastHttpContent} ends it); this exchange owns it now. */
@@ -319,7 +323,7 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
     public void backendHead(HttpResponse in) {
         int code = in.status().code();
         if (code < 200) {
-            if (code == 100 && expectsContinue && !responding && !finished && head.protocolVersion() != HttpVersion.HTTP_1_0) {
+            if (code == 100 && expectsContinue && !responding && !finished && asked.version() != HttpVersion.HTTP_1_0) {
                 // Relayed, not invented: the client gets "HTTP/1.1 100 Continue" when the backend says so.
                 toClient(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
             }
@@ -332,7 +336,7 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
             relayHead(in, code);
         } catch (RuntimeException e) {
             // A bug here must not leave the client waiting for an answer that never comes.
-            LOG.error("request {} {} {}: relaying the answer failed", requestId, head.method(), target.path(), e);
+            LOG.error("request {} {} {}: relaying the answer failed", requestId, asked.method(), target.path(), e);
             abort("relaying the answer failed: " + e);
         }
     }
@@ -357,10 +361,10 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
             out.add("Set-Cookie", decision.setCookie() + "; Path=/; Secure; HttpOnly");
         }
         watch.pendingPeriod(decision.classification().protocol(), inHeaders.get("X-PendingPeriod"));
-        HttpVersion version = head.protocolVersion();
+        HttpVersion version = asked.version();
         // A pinned backend connection that ends ends the pinned pair: the client hears it in this answer.
-        closeClient = relay.draining || !clientKeepAlive || (link != Link.POOLED && !backendKeepAlive);
-        boolean bodyAllowed = head.method() != HttpMethod.HEAD && code != 204 && code != 304;
+        closeClient = relay.draining || !asked.keepAlive() || (link != Link.POOLED && !backendKeepAlive);
+        boolean bodyAllowed = asked.method() != HttpMethod.HEAD && code != 204 && code != 304;
         if (bodyAllowed && !inHeaders.contains("Content-Length")) {
             if (version == HttpVersion.HTTP_1_0) {
                 closeClient = true; // the end of the connection ends the body
@@ -518,7 +522,7 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
         finished = true;
         watch.stop();
         release();
-        LOG.warn("request {} {} {} via {}: aborted, {}", requestId, head.method(), target.path(), decision.backend().name(), why);
+        LOG.warn("request {} {} {} via {}: aborted, {}", requestId, asked.method(), target.path(), decision.backend().name(), why);
         log.error("Aborted", why);
         endLog(responding ? status : 0);
         closeBackend();
@@ -533,7 +537,7 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
         finished = true;
         watch.stop();
         release();
-        LOG.warn("request {} {} {} via {} ({}): {} {}", requestId, head.method(), target.path(), decision.backend().name(),
+        LOG.warn("request {} {} {} via {} ({}): {} {}", requestId, asked.method(), target.path(), decision.backend().name(),
                 decision.backend().url(), failure.status(), failure.phrase());
         closeBackend();
         log.error(failure.status() == 504 ? "BackendTimeout" : "BackendUnreachable", failure.phrase());
@@ -542,7 +546,7 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
             relay.closeNow();
         } else {
             String sentence = failure.status() == 504 ? "The mail server did not answer in time." : "The mail server could not be reached.";
-            relay.answer(head, failure.status(), failure.reason(), sentence, requestId, !clientKeepAlive);
+            relay.answer(asked, failure.status(), failure.reason(), sentence, requestId, !asked.keepAlive());
         }
         relay.exchangeEnded(this);
     }

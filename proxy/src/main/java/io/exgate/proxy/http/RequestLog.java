@@ -34,8 +34,18 @@ final class RequestLog {
             .mapToObj(String::valueOf).toArray(String[]::new);
 
     private final Sink sink;
-    /** The client's request headers (Vert.x's map, whichever engine decoded them). */
-    private final MultiMap headers;
+    /*
+     * The header fields a line reports, taken when the request arrives: an RPC channel or a long poll then
+     * keeps these few strings for its hours, not the client's whole header map (a Negotiate token alone
+     * can be kilobytes), and the line shows what the client sent, not what the backend was sent.
+     */
+    private final String host;
+    private final String userAgent;
+    private final String authScheme;
+    private final String clientRequestId;
+    private final String mapiRequestId;
+    private final String mapiClientInfo;
+    private final String mapiRequestType;
     private final String method;
     /** The host from HTTP/2's :authority, for a request without a Host header. */
     private final String authorityHost;
@@ -61,7 +71,13 @@ final class RequestLog {
 
     RequestLog(Sink sink, MultiMap headers, String method, String authorityHost, String rawPath, String requestId, String clientAddress) {
         this.sink = sink;
-        this.headers = headers;
+        this.host = headers.get(HttpHeaders.HOST);
+        this.userAgent = headers.get(HttpHeaders.USER_AGENT);
+        this.authScheme = ConnectionBoundAuth.scheme(headers.get(HttpHeaders.AUTHORIZATION));
+        this.clientRequestId = headers.get(CLIENT_REQUEST_ID);
+        this.mapiRequestId = headers.get(X_REQUEST_ID);
+        this.mapiClientInfo = headers.get(X_CLIENT_INFO);
+        this.mapiRequestType = headers.get(X_REQUEST_TYPE);
         this.method = method;
         this.authorityHost = authorityHost;
         this.rawPath = rawPath;
@@ -126,8 +142,7 @@ final class RequestLog {
         sink.meters().requestEnded(decision == null ? vdir.name() : decision.classification().protocol().name(),
                 decision == null ? null : decision.classification().action(), decision == null ? null : decision.backend().name(),
                 status, System.nanoTime() - startNanos, requestBytes, responseBytes, started);
-        String authorization = headers.get(HttpHeaders.AUTHORIZATION);
-        String scheme = ConnectionBoundAuth.scheme(authorization);
+        String scheme = authScheme;
         if (status == 401 && scheme == null && !sink.logAnonymous401()) {
             return; // Exchange leaves the anonymous first leg of every handshake out, too.
         }
@@ -141,7 +156,6 @@ final class RequestLog {
         set(b, RevisionVersion, sink.version()[3]);
         set(b, ClientRequestId, clientRequestId());
         set(b, Protocol, vdir.logName());
-        String host = headers.get(HttpHeaders.HOST);
         set(b, UrlHost, host == null ? authorityHost : stripPort(host));
         set(b, UrlStem, target == null ? rawPath : target.path().value());
         set(b, UrlQuery, target == null || target.query() == null ? "" : "?" + target.query());
@@ -149,7 +163,7 @@ final class RequestLog {
         set(b, ProtocolAction, decision == null || decision.classification().action() == null ? "" : decision.classification().action());
         set(b, AuthenticationType, scheme == null ? "Anonymous" : scheme.equalsIgnoreCase("Bearer") ? "OAuth" : scheme);
         set(b, IsAuthenticated, String.valueOf(scheme != null && status != 401 && status != 403));
-        set(b, UserAgent, headers.get(HttpHeaders.USER_AGENT));
+        set(b, UserAgent, userAgent);
         set(b, ClientIpAddress, clientAddress);
         set(b, ServerHostName, sink.serverHostName());
         set(b, HttpStatus, number(status));
@@ -184,10 +198,9 @@ final class RequestLog {
 
     private String clientRequestId() {
         if (vdir != VirtualDirectory.MAPI) {
-            return headers.get(CLIENT_REQUEST_ID);
+            return clientRequestId;
         }
-        return "R:" + orNull(headers.get(X_REQUEST_ID)) + ";CI:" + orNull(headers.get(X_CLIENT_INFO)) + ";RT:"
-                + orNull(headers.get(X_REQUEST_TYPE));
+        return "R:" + orNull(mapiRequestId) + ";CI:" + orNull(mapiClientInfo) + ";RT:" + orNull(mapiRequestType);
     }
 
     private static String orNull(String v) {

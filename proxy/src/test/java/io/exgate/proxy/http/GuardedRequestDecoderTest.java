@@ -20,8 +20,12 @@ class GuardedRequestDecoderTest {
 
     /** Feeds the bytes in pieces of {@code piece} bytes; returns what came out of the decoder. */
     private static List<Object> decode(String text, int piece, int maxHeaderCount) {
+        return decode(text, piece, maxHeaderCount, new HttpServerOptions());
+    }
+
+    private static List<Object> decode(String text, int piece, int maxHeaderCount, HttpServerOptions options) {
         EmbeddedChannel channel = new EmbeddedChannel(
-                new GuardedRequestDecoder(new HttpServerOptions(), maxHeaderCount, 60_000, new ClientConnections(10)));
+                new GuardedRequestDecoder(options, maxHeaderCount, 60_000, new ClientConnections(10)));
         byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
         for (int i = 0; i < bytes.length; i += piece) {
             channel.writeInbound(Unpooled.wrappedBuffer(bytes, i, Math.min(piece, bytes.length - i)));
@@ -105,5 +109,29 @@ class GuardedRequestDecoderTest {
     void aLineFeedWithoutCarriageReturnIsRefused() {
         HttpRequest request = head(decode("GET /owa/ HTTP/1.1\nHost: outlook.example.com\n\n", 3, 100));
         assertThat(request.decoderResult().isFailure()).isTrue();
+    }
+
+    @Test
+    void longHeaderLinesDecodeWholeAgainAfterTheDecodersLineBufferIsCutBack() {
+        // The line buffer is cut back after each head and each trailer: the next long line must still come out whole.
+        String token = "Negotiate " + "t".repeat(30_000);
+        String trailer = "x".repeat(12_000);
+        String text = "POST /rpc/rpcproxy.dll?ex1:6001 HTTP/1.1\r\nHost: outlook.example.com\r\nAuthorization: " + token
+                + "\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-Trailer: " + trailer + "\r\n\r\n"
+                + "GET /owa/ HTTP/1.1\r\nHost: outlook.example.com\r\nCookie: " + "c".repeat(20_000) + "\r\n\r\n"
+                + "GET /ews/ HTTP/1.1\r\nHost: outlook.example.com\r\nAuthorization: " + token + "\r\n\r\n";
+        for (int piece : new int[]{7, 1000, text.length()}) {
+            List<Object> out = decode(text, piece, 100, new HttpServerOptions().setMaxHeaderSize(64 * 1024));
+            List<HttpRequest> heads = out.stream().filter(o -> o instanceof HttpRequest).map(o -> (HttpRequest) o).toList();
+            assertThat(heads).as("pieces of %d bytes", piece).hasSize(3);
+            assertThat(heads).allSatisfy(h -> assertThat(h.decoderResult().isSuccess()).isTrue());
+            assertThat(heads.get(0).headers().get("Authorization")).isEqualTo(token);
+            assertThat(heads.get(1).headers().get("Cookie")).isEqualTo("c".repeat(20_000));
+            assertThat(heads.get(2).headers().get("Authorization")).as("pieces of %d bytes", piece).isEqualTo(token);
+            LastHttpContent last = out.stream().filter(o -> o instanceof LastHttpContent l && !l.trailingHeaders().isEmpty())
+                    .map(o -> (LastHttpContent) o).findFirst().orElseThrow();
+            assertThat(last.trailingHeaders().get("X-Trailer")).isEqualTo(trailer);
+            assertThat(bodyBytes(out)).as("pieces of %d bytes", piece).isEqualTo(5);
+        }
     }
 }
