@@ -79,4 +79,28 @@ class BackendFailureTest {
             assertThat(r.text()).contains("DONE");
         }
     }
+
+    @Test
+    void aLongPollWhoseBackendFallsSilentIsCutAfterThreePendingPeriodsAndItsLogLineSaysSo() throws Exception {
+        Lab lab = new Lab(dir);
+        try {
+            // One PENDING line, then nothing: the mailbox server announced a line a second and has gone quiet.
+            String silent = lab.backend(request -> request.body().onSuccess(b -> request.response().setChunked(true)
+                    .putHeader("Content-Type", "application/mapi-http").putHeader("X-PendingPeriod", "1000").write("PENDING\r\n")));
+            lab.startExgate(List.of(silent), "timeouts:\n  idle: 60s\nlogs:\n  directory: logs\n");
+            long start = System.nanoTime();
+            Throwable failure = lab.client().request(new io.vertx.core.http.RequestOptions().setMethod(HttpMethod.POST)
+                            .setURI("/mapi/emsmdb/?MailboxId=a@contoso.com").putHeader("X-RequestType", "NotificationWait"))
+                    .compose(req -> req.send(io.vertx.core.buffer.Buffer.buffer("wait")).compose(resp -> resp.body()))
+                    .transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause()))
+                    .await(30, TimeUnit.SECONDS);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(failure).as("the cut answer must end in an error, not look complete").isNotNull();
+            assertThat(millis).as("three pending periods (3 s), not the 60 s idle timeout").isBetween(2_500L, 20_000L);
+        } finally {
+            lab.close(); // A graceful stop writes every queued line.
+        }
+        org.apache.commons.csv.CSVRecord line = HttpProxyLogTest.folder(dir.resolve("logs"), "Mapi").get(0);
+        assertThat(line.get("GenericErrors")).as("the timeout in force is the one named").contains("Aborted=idle for 3000 ms");
+    }
 }

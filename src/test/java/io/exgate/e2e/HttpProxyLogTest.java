@@ -44,7 +44,7 @@ class HttpProxyLogTest {
         }
     }
 
-    private static List<CSVRecord> folder(Path logs, String name) throws Exception {
+    static List<CSVRecord> folder(Path logs, String name) throws Exception {
         Path f = logs.resolve("HttpProxy").resolve(name);
         if (!Files.isDirectory(f)) {
             return List.of();

@@ -75,6 +75,11 @@ final class IdleWatch {
         }
     }
 
+    /** The timeout in force: the global one, or what a MAPI answer's pending period made of it. */
+    long idleMillis() {
+        return idleNanos / 1_000_000L;
+    }
+
     void touch() {
         lastActivity = System.nanoTime();
     }

@@ -44,7 +44,6 @@ final class ProxyExchange {
     private RoutingDecision decision;
     private Backend counted;
     private final String requestId;
-    private final long idleMillis;
     private final IdleWatch watch;
     private final RequestLog log;
     private final PassiveHealth passive;
@@ -72,7 +71,6 @@ final class ProxyExchange {
         this.router = router;
         this.clients = clients;
         this.requestId = requestId;
-        this.idleMillis = idleMillis;
         this.watch = new IdleWatch(vertx, idleMillis, this::onIdle);
     }
 
@@ -293,9 +291,9 @@ final class ProxyExchange {
             return;
         }
         if (!responding) {
-            fail(BackendFailure.idle(idleMillis));
+            fail(BackendFailure.idle(watch.idleMillis()));
         } else {
-            abort("idle for " + idleMillis + " ms while streaming the answer");
+            abort("idle for " + watch.idleMillis() + " ms while streaming the answer");
         }
     }
 

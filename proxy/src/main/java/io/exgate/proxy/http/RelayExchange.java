@@ -496,9 +496,9 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
             return;
         }
         if (!responding) {
-            fail(BackendFailure.idle(routes.idleMillis()));
+            fail(BackendFailure.idle(watch.idleMillis()));
         } else {
-            abort("idle for " + routes.idleMillis() + " ms while streaming the answer");
+            abort("idle for " + watch.idleMillis() + " ms while streaming the answer");
         }
     }
 
