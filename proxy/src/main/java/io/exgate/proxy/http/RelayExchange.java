@@ -57,7 +57,10 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
      * poll lives for hours and need not keep it (a Negotiate token alone can be kilobytes).
      */
     private MultiMap headers;
-    /** What an answer of exgate's own needs of the head, kept after it has gone. */
+    /**
+     * What an answer of exgate's own needs of the head, kept after it has gone; taken before the head is
+     * rewritten for the backend (which removes the client's Connection header).
+     */
     private final Http1Relay.Asked asked;
     private final String requestId;
     private final RequestTarget target;
