@@ -142,8 +142,7 @@ final class RequestLog {
         sink.meters().requestEnded(decision == null ? vdir.name() : decision.classification().protocol().name(),
                 decision == null ? null : decision.classification().action(), decision == null ? null : decision.backend().name(),
                 status, System.nanoTime() - startNanos, requestBytes, responseBytes, started);
-        String scheme = authScheme;
-        if (status == 401 && scheme == null && !sink.logAnonymous401()) {
+        if (status == 401 && authScheme == null && !sink.logAnonymous401()) {
             return; // Exchange leaves the anonymous first leg of every handshake out, too.
         }
         HttpProxyLogRecord.Builder b = HttpProxyLogRecord.builder(vdir.logName());
@@ -161,8 +160,8 @@ final class RequestLog {
         set(b, UrlQuery, target == null || target.query() == null ? "" : "?" + target.query());
         set(b, Method, method);
         set(b, ProtocolAction, decision == null || decision.classification().action() == null ? "" : decision.classification().action());
-        set(b, AuthenticationType, scheme == null ? "Anonymous" : scheme.equalsIgnoreCase("Bearer") ? "OAuth" : scheme);
-        set(b, IsAuthenticated, String.valueOf(scheme != null && status != 401 && status != 403));
+        set(b, AuthenticationType, authScheme == null ? "Anonymous" : authScheme.equalsIgnoreCase("Bearer") ? "OAuth" : authScheme);
+        set(b, IsAuthenticated, String.valueOf(authScheme != null && status != 401 && status != 403));
         set(b, UserAgent, userAgent);
         set(b, ClientIpAddress, clientAddress);
         set(b, ServerHostName, sink.serverHostName());
