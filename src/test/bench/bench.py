@@ -782,7 +782,11 @@ end
         # of up to a few hundred ms on one core. The steady state, measured next, is what the target is about.
         settle = self.wrk("exgate", "4 first %d s after %d polls" % (a.duration, status["opened"]), a.duration, 64,
                           self.env13, delay_ms=delay)
-        loaded = self.wrk("exgate", "4 half-rate, %d polls" % status["opened"], a.duration, 64, self.env13, delay_ms=delay)
+        # Several runs with the polls held, and the one with the median p99 stands for them: on this machine a
+        # single 10 s run swung between 1.5x and 2.4x, as bursts of other processes happened to fall in it or not.
+        runs = [self.wrk("exgate", "4 half-rate, %d polls" % status["opened"], a.duration, 64, self.env13, delay_ms=delay)
+                for _ in range(max(1, a.s4_runs))]
+        loaded = sorted(runs, key=lambda r: r["p99_ms"])[len(runs) // 2]
         rss1, heap1 = self.mem_kib(pids, "VmRSS") / 1024, self.heap_mib()
         hwm = self.mem_kib(pids) / 1024
         self.stop("polls")
@@ -798,6 +802,7 @@ end
                  "rss_without_mib": rss0, "heap_without_mib": heap0, "rss_with_mib": rss1, "heap_with_mib": heap1,
                  "peak_rss_with_mib": hwm,
                  "p99_ratio_with_vs_without": loaded["p99_ms"] / best if best else None,
+                 "p99_with_runs_ms": [r["p99_ms"] for r in runs],
                  "p99_without_before_ms": base["p99_ms"], "p99_without_after_ms": after["p99_ms"],
                  "p99_settling_ms": settle["p99_ms"], "p999_settling_ms": settle["p999_ms"],
                  "others_cpu_without_ms_per_s": base["others_cpu_ms_per_s"], "others_top_without": base["others_top"],
@@ -807,8 +812,9 @@ end
                  "target_rate": half, "delay_ms": delay}
         loaded.update(extra)
         self.s4 = extra
-        self.log("scenario 4: RSS %.0f -> %.0f MiB (peak %.0f), heap %.0f -> %.0f MiB, p99 %.2f -> %.2f ms, "
-                 "%.2f ms once the polls closed" % (rss0, rss1, hwm, heap0, heap1, base["p99_ms"], loaded["p99_ms"], after["p99_ms"]))
+        self.log("scenario 4: RSS %.0f -> %.0f MiB (peak %.0f), heap %.0f -> %.0f MiB, p99 %.2f -> %.2f ms (median of %s), "
+                 "%.2f ms once the polls closed" % (rss0, rss1, hwm, heap0, heap1, base["p99_ms"], loaded["p99_ms"],
+                                                    " ".join("%.2f" % r["p99_ms"] for r in runs), after["p99_ms"]))
         self.log("scenario 4: exgate's GC pauses %.0f ms without the polls, %.0f ms with them; its JIT %.0f ms and %.0f ms "
                  "(in %d s runs)" % (base.get("gc_pause_ms", 0), loaded.get("gc_pause_ms", 0), base.get("jit_ms", 0),
                                      loaded.get("jit_ms", 0), a.duration))
@@ -892,10 +898,11 @@ end
             s = self.s4
             print("scenario 4 (exgate): %d NotificationWait long polls held (%d failed); RSS %.0f -> %.0f MiB "
                   "(peak %.0f MiB), heap used %.0f -> %.0f MiB; s1 at %.0f req/s: p99 with/without polls = %s "
-                  "(without: the better of the runs before and after the polls)"
+                  "(with: the median of %d runs, p99 %s ms; without: the better of the runs before and after the polls)"
                   % (s["polls"], s["polls_failed"], s["rss_without_mib"], s["rss_with_mib"], s["peak_rss_with_mib"],
                      s["heap_without_mib"], s["heap_with_mib"], s["target_rate"],
-                     "n/a" if s["p99_ratio_with_vs_without"] is None else "%.2fx" % s["p99_ratio_with_vs_without"]))
+                     "n/a" if s["p99_ratio_with_vs_without"] is None else "%.2fx" % s["p99_ratio_with_vs_without"],
+                     len(s["p99_with_runs_ms"]), " ".join("%.2f" % v for v in s["p99_with_runs_ms"])))
             print("  (steady state; in the first %d s after the polls opened p99 was %.1f ms and p99.9 %.1f ms)"
                   % (self.a.duration, s["p99_settling_ms"], s["p999_settling_ms"]))
             print("  processes outside the benchmark took %.0f ms/s of CPU without the polls and %.0f ms/s with them "
@@ -1034,6 +1041,8 @@ def main():
     p.add_argument("--pending-every", type=int, default=15,
                    help="seconds between the PENDING lines of each long poll in scenario 4 (default 15); a large "
                         "value leaves the polls silent, to tell holding them from relaying their lines")
+    p.add_argument("--s4-runs", type=int, default=3,
+                   help="runs of scenario 4 with the polls held; the ratio takes the one with the median p99 (default 3)")
     p.add_argument("--base-port", type=int, default=0)
     p.add_argument("--keep-logs", action="store_true", help="keep the proxies' access logs under target/bench/run-*/")
     p.add_argument("--baseline-jar", default=os.environ.get("BENCH_BASELINE_JAR", ""),
@@ -1049,7 +1058,7 @@ def main():
                         "same jar, this compares two sets of flags in the same rounds")
     a = p.parse_args()
     if a.smoke:
-        a.duration, a.rounds, a.warmup, a.stream_mib, a.polls, a.jit_warmup = 2, 1, 1, 64, 200, 10
+        a.duration, a.rounds, a.warmup, a.stream_mib, a.polls, a.jit_warmup, a.s4_runs = 2, 1, 1, 64, 200, 10, 1
     b = Bench(a)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:

@@ -76,6 +76,8 @@ class BenchmarkSmokeTest {
             assertThat(Double.parseDouble(row[rate])).as(scenario + " rate").isPositive();
         }
         assertThat(output).contains("200 NotificationWait long polls held (0 failed)");
+        // The smoke takes one run with the polls held; a real run takes --s4-runs of them and their median.
+        assertThat(output).containsPattern("with: the median of 1 runs, p99 \\d+\\.\\d+ ms;");
         // Other processes on the machine compete with the pinned peers: the report says how much CPU they took.
         assertThat(output).containsPattern("processes outside the benchmark took \\d+ ms/s of CPU without the polls "
                 + "and \\d+ ms/s with them \\(top: [^)]* \\d+");
