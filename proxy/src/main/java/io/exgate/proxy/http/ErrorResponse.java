@@ -25,7 +25,7 @@ final class ErrorResponse {
         }
         String body = status + " " + reason + "\r\n" + sentence + "\r\nRequest id: " + requestId + "\r\n";
         // HTTP/2 frames each stream's body, so unread bytes cannot be mistaken for the next request.
-        boolean unreadBody = !http2 && !request.isEnded() && announcesBody(request);
+        boolean unreadBody = !http2 && !request.isEnded() && Http1Relay.announcesBody(request.headers());
         response.setStatusCode(status).setStatusMessage(reason);
         response.headers().clear();
         response.putHeader("Content-Type", "text/plain; charset=utf-8")
@@ -39,10 +39,5 @@ final class ErrorResponse {
                 request.connection().close();
             }
         });
-    }
-
-    private static boolean announcesBody(HttpServerRequest request) {
-        String length = request.getHeader("Content-Length");
-        return (length != null && !length.equals("0")) || request.headers().contains("Transfer-Encoding", "chunked", true);
     }
 }

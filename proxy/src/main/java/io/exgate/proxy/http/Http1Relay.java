@@ -297,7 +297,7 @@ final class Http1Relay extends ChannelInboundHandlerAdapter {
     }
 
     /** Whether the client wants the connection kept after this request (HTTP/1.1 unless close; HTTP/1.0 only if asked). */
-    static boolean keepAlive(HttpRequest head) {
+    private static boolean keepAlive(HttpRequest head) {
         MultiMap headers = (MultiMap) head.headers();
         if (head.protocolVersion() == HttpVersion.HTTP_1_0) {
             return headers.contains("Connection", "keep-alive", true);
@@ -305,6 +305,7 @@ final class Http1Relay extends ChannelInboundHandlerAdapter {
         return !headers.contains("Connection", "close", true);
     }
 
+    /** A body follows the head: a Content-Length above 0, or chunked (ErrorResponse asks it of Vert.x requests too). */
     static boolean announcesBody(MultiMap headers) {
         String length = headers.get("Content-Length");
         return (length != null && !length.equals("0")) || headers.contains("Transfer-Encoding", "chunked", true);
