@@ -71,7 +71,7 @@ sealed interface Admission {
         }
         RequestLog log = new RequestLog(sink, r.headers(), r.method(), r.authorityHost(), r.uri(), r.requestId(), r.clientAddress());
         log.target(target, vdir);
-        boolean bound = ConnectionBoundAuth.requested(r.headers().get("Authorization"));
+        boolean bound = ConnectionBoundAuth.requested(r.headers().get(HeaderNames.AUTHORIZATION));
         if (bound && r.http2()) {
             LOG.info("request {} from {}: NTLM/Negotiate on HTTP/2, answered HTTP_1_1_REQUIRED", r.requestId(), r.clientAddress());
             log.error("Http11Required", "NTLM or Negotiate on HTTP/2");
@@ -103,14 +103,14 @@ sealed interface Admission {
 
     /** True unless the framing could be read two ways: a coding other than chunked, or one with Content-Length. */
     static boolean framingIsUnambiguous(MultiMap headers) {
-        if (!headers.contains("Transfer-Encoding")) {
+        if (!headers.contains(HeaderNames.TRANSFER_ENCODING)) {
             return true;
         }
-        if (headers.contains("Content-Length")) {
+        if (headers.contains(HeaderNames.CONTENT_LENGTH)) {
             // HTTP/1.0 with both (HTTP/1.1 with both is refused by GuardedRequestDecoder).
             return false;
         }
-        List<String> codings = headers.getAll("Transfer-Encoding");
+        List<String> codings = headers.getAll(HeaderNames.TRANSFER_ENCODING);
         return codings.isEmpty() || (codings.size() == 1 && codings.get(0).strip().equalsIgnoreCase("chunked"));
     }
 }

@@ -6,6 +6,7 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.impl.VertxHttpRequestDecoder;
@@ -108,6 +109,13 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
             return;
         }
         super.decodeLast(ctx, in, out);
+    }
+
+    /** The names every Exchange client sends come made once ({@link HeaderNames}); Vert.x knows four more. */
+    @Override
+    protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
+        AsciiString known = HeaderNames.known(sb, start, length);
+        return known != null ? known : super.splitHeaderName(sb, start, length);
     }
 
     /** Only HTTP/1.0 and HTTP/1.1 heads: Netty takes any {@code X/d.d}, and Vert.x would echo it in a 501. */

@@ -307,8 +307,8 @@ final class Http1Relay extends ChannelInboundHandlerAdapter {
 
     /** A body follows the head: a Content-Length above 0, or chunked (ErrorResponse asks it of Vert.x requests too). */
     static boolean announcesBody(MultiMap headers) {
-        String length = headers.get("Content-Length");
-        return (length != null && !length.equals("0")) || headers.contains("Transfer-Encoding", "chunked", true);
+        String length = headers.get(HeaderNames.CONTENT_LENGTH);
+        return (length != null && !length.equals("0")) || headers.contains(HeaderNames.TRANSFER_ENCODING, "chunked", true);
     }
 
     /** A head the decoder refused: answered with a status and closed; nothing behind it is read. */

@@ -102,7 +102,7 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
         this.decision = decision;
         this.link = link;
         this.log = log;
-        this.expectsContinue = headers.contains("Expect", "100-continue", true);
+        this.expectsContinue = headers.contains(HeaderNames.EXPECT, "100-continue", true);
         this.watch = new IdleWatch(relay.ctx.executor(), routes.idleMillis(), this::onIdle);
     }
 
@@ -224,11 +224,11 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
     /** The client's head, rewritten in place for the backend (the log took its fields when the request arrived). */
     private HttpRequest backendHead() {
         MultiMap out = headers;
-        boolean chunked = out.contains("Transfer-Encoding", "chunked", true);
+        boolean chunked = out.contains(HeaderNames.TRANSFER_ENCODING, "chunked", true);
         HopByHopHeaders.strip(out, REPLACED);
         out.set("X-Forwarded-For", relay.clientAddress);
         out.set("X-Forwarded-Proto", "https");
-        String host = headers.get("Host");
+        String host = headers.get(HeaderNames.HOST);
         if (host != null) {
             out.set("X-Forwarded-Host", host);
         } else {
@@ -363,12 +363,12 @@ final class RelayExchange implements BackendPool.Acquirer, BackendChannel.User {
         if (decision.setCookie() != null) {
             out.add("Set-Cookie", decision.setCookie() + "; Path=/; Secure; HttpOnly");
         }
-        watch.pendingPeriod(decision.classification().protocol(), inHeaders.get("X-PendingPeriod"));
+        watch.pendingPeriod(decision.classification().protocol(), inHeaders.get(HeaderNames.X_PENDING_PERIOD));
         HttpVersion version = asked.version();
         // A pinned backend connection that ends ends the pinned pair: the client hears it in this answer.
         closeClient = relay.draining || !asked.keepAlive() || (link != Link.POOLED && !backendKeepAlive);
         boolean bodyAllowed = asked.method() != HttpMethod.HEAD && code != 204 && code != 304;
-        if (bodyAllowed && !inHeaders.contains("Content-Length")) {
+        if (bodyAllowed && !inHeaders.contains(HeaderNames.CONTENT_LENGTH)) {
             if (version == HttpVersion.HTTP_1_0) {
                 closeClient = true; // the end of the connection ends the body
             } else {

@@ -68,6 +68,29 @@ class GuardedRequestDecoderTest {
     }
 
     @Test
+    void headerNamesKeepTheClientsSpellingAndTheKnownOnesAreMadeOnce() {
+        String head = "GET /ews/exchange.asmx HTTP/1.1\r\nHost: outlook.example.com\r\nUser-Agent: Outlook\r\n"
+                + "user-agent: lower\r\nX-AnchorMailbox: a@b\r\nX-ANCHORMAILBOX: c@d\r\nX-Custom-Thing: 1\r\n\r\n";
+        List<String> spelt = new ArrayList<>();
+        List<Object> first = decode(head, head.length(), 100);
+        head(first).headers().forEach(e -> spelt.add(e.getKey()));
+        // Decoded twice: a known name is the same object each time, carrying its hash; the others are new.
+        List<Object> second = decode(head, 7, 100);
+        List<CharSequence> names1 = new ArrayList<>();
+        List<CharSequence> names2 = new ArrayList<>();
+        head(first).headers().iteratorCharSequence().forEachRemaining(e -> names1.add(e.getKey()));
+        head(second).headers().iteratorCharSequence().forEachRemaining(e -> names2.add(e.getKey()));
+        bodyBytes(first);
+        bodyBytes(second);
+
+        assertThat(spelt).containsExactly("Host", "User-Agent", "user-agent", "X-AnchorMailbox", "X-ANCHORMAILBOX", "X-Custom-Thing");
+        assertThat(names1.get(1)).isSameAs(names2.get(1)); // User-Agent
+        assertThat(names1.get(3)).isSameAs(names2.get(3)); // X-AnchorMailbox
+        assertThat(names1.get(2)).isNotSameAs(names2.get(2)); // another spelling: the client's own bytes
+        assertThat(names1.get(5)).isNotSameAs(names2.get(5));
+    }
+
+    @Test
     void obsoleteLineFoldingIsRefusedWhereverTheReadsAreCut() {
         String folded = "GET /owa/ HTTP/1.1\r\nHost: outlook.example.com\r\nX-A: a\r\n b\r\n\r\n";
         for (int piece : new int[]{1, 5, folded.length()}) {
