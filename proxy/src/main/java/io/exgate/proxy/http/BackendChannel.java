@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -83,7 +82,7 @@ final class BackendChannel extends ChannelInboundHandlerAdapter {
                 .setMaxHeaderSize(BackendClients.MAX_HEADER_SIZE)
                 .setHeadersFactory(VERTX_HEADERS)
                 .setTrailersFactory(VERTX_HEADERS);
-        pipeline.replace("codec", "codec", new HttpClientCodec(decoder, false, false));
+        pipeline.replace("codec", "codec", new BackendCodec(decoder));
         pipeline.replace("handler", NAME, channel);
         return channel;
     }

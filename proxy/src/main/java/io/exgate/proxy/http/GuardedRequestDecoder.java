@@ -114,7 +114,7 @@ final class GuardedRequestDecoder extends VertxHttpRequestDecoder {
     /** The names every Exchange client sends come made once ({@link HeaderNames}); Vert.x knows four more. */
     @Override
     protected AsciiString splitHeaderName(byte[] sb, int start, int length) {
-        AsciiString known = HeaderNames.known(sb, start, length);
+        AsciiString known = HeaderNames.REQUEST.known(sb, start, length);
         return known != null ? known : super.splitHeaderName(sb, start, length);
     }
 

@@ -3,9 +3,9 @@ package io.exgate.proxy.http;
 import io.netty.util.AsciiString;
 
 /**
- * The header names Exchange clients send on every request, made once. Netty's decoder would make a
- * new name (an {@link AsciiString} and its bytes) for each header of each request, and the header map
- * would hash it again each time; a name from here carries its hash. The same constants serve exgate's
+ * The header names Exchange clients and servers send on every request and answer, made once. Netty's
+ * decoder would make a new name (an {@link AsciiString} and its bytes) for each header of each message,
+ * and the header map would hash it again each time; a name from here carries its hash. The same constants serve exgate's
  * own look-ups, which with a {@code String} name hash it on every call.
  *
  * <p>Only a name spelt exactly as here is replaced, so that a header reaches the backend as the
@@ -19,8 +19,10 @@ final class HeaderNames {
     static final AsciiString HOST = AsciiString.cached("Host");
     static final AsciiString X_PENDING_PERIOD = AsciiString.cached("X-PendingPeriod");
 
+    static final AsciiString CONTENT_TYPE = AsciiString.cached("Content-Type");
+
     /** What Outlook (MAPI and RPC over HTTP), EWS, ActiveSync and browsers put in a request. */
-    private static final AsciiString[] KNOWN = {
+    static final HeaderNames REQUEST = new HeaderNames(
         AUTHORIZATION, CONTENT_LENGTH, TRANSFER_ENCODING, EXPECT,
         AsciiString.cached("User-Agent"), AsciiString.cached("Cookie"), AsciiString.cached("Accept-Encoding"),
         AsciiString.cached("Accept-Language"), AsciiString.cached("Cache-Control"), AsciiString.cached("Pragma"),
@@ -29,21 +31,36 @@ final class HeaderNames {
         AsciiString.cached("X-User-Identity"), AsciiString.cached("client-request-id"),
         AsciiString.cached("return-client-request-id"), AsciiString.cached("X-Forwarded-For"),
         AsciiString.cached("MS-ASProtocolVersion"), AsciiString.cached("X-MS-PolicyKey"), AsciiString.cached("Origin"),
-        AsciiString.cached("Referer"), AsciiString.cached("If-None-Match"), AsciiString.cached("If-Modified-Since"),
-    };
+        AsciiString.cached("Referer"), AsciiString.cached("If-None-Match"), AsciiString.cached("If-Modified-Since"));
 
-    /** {@link #KNOWN} by length: a look-up compares the bytes of one or two names at most. */
-    private static final AsciiString[][] BY_LENGTH = byLength();
+    /** What Exchange's IIS (and the usual web server) puts in an answer. */
+    static final HeaderNames ANSWER = new HeaderNames(
+        CONTENT_TYPE, CONTENT_LENGTH, TRANSFER_ENCODING, X_PENDING_PERIOD,
+        AsciiString.cached("Date"), AsciiString.cached("Server"), AsciiString.cached("Connection"),
+        AsciiString.cached("Keep-Alive"), AsciiString.cached("Cache-Control"), AsciiString.cached("Pragma"),
+        AsciiString.cached("Expires"), AsciiString.cached("Set-Cookie"), AsciiString.cached("WWW-Authenticate"),
+        AsciiString.cached("Persistent-Auth"), AsciiString.cached("X-Powered-By"), AsciiString.cached("X-AspNet-Version"),
+        AsciiString.cached("request-id"), AsciiString.cached("X-RequestId"), AsciiString.cached("X-ResponseCode"),
+        AsciiString.cached("X-RequestType"), AsciiString.cached("X-ServerApplication"), AsciiString.cached("X-ClientInfo"),
+        AsciiString.cached("X-ExpirationInfo"), AsciiString.cached("X-StartTime"), AsciiString.cached("X-ElapsedTime"),
+        AsciiString.cached("X-CalculatedBETarget"), AsciiString.cached("X-BackEndHttpStatus"),
+        AsciiString.cached("X-DiagInfo"), AsciiString.cached("X-BEServer"), AsciiString.cached("X-FEServer"),
+        AsciiString.cached("Content-Encoding"), AsciiString.cached("Vary"), AsciiString.cached("ETag"),
+        AsciiString.cached("Last-Modified"), AsciiString.cached("Location"));
 
-    private HeaderNames() {
+    /** The names by length: a look-up compares the bytes of one or two names at most. */
+    private final AsciiString[][] byLength;
+
+    private HeaderNames(AsciiString... names) {
+        this.byLength = byLength(names);
     }
 
-    /** The made-once name for these bytes, or null when they are not one of {@link #KNOWN} as spelt there. */
-    static AsciiString known(byte[] bytes, int start, int length) {
-        if (length >= BY_LENGTH.length) {
+    /** The made-once name for these bytes, or null when they are not one of this set as spelt there. */
+    AsciiString known(byte[] bytes, int start, int length) {
+        if (length >= byLength.length) {
             return null;
         }
-        AsciiString[] candidates = BY_LENGTH[length];
+        AsciiString[] candidates = byLength[length];
         if (candidates == null) {
             return null;
         }
@@ -66,13 +83,13 @@ final class HeaderNames {
         return true;
     }
 
-    private static AsciiString[][] byLength() {
+    private static AsciiString[][] byLength(AsciiString[] names) {
         int longest = 0;
-        for (AsciiString name : KNOWN) {
+        for (AsciiString name : names) {
             longest = Math.max(longest, name.length());
         }
         AsciiString[][] table = new AsciiString[longest + 1][];
-        for (AsciiString name : KNOWN) {
+        for (AsciiString name : names) {
             AsciiString[] was = table[name.length()];
             AsciiString[] now = was == null ? new AsciiString[1] : java.util.Arrays.copyOf(was, was.length + 1);
             now[now.length - 1] = name;
