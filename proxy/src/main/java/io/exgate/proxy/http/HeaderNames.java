@@ -3,13 +3,12 @@ package io.exgate.proxy.http;
 import io.netty.util.AsciiString;
 
 /**
- * The header names Exchange clients and servers send on every request and answer, made once. Netty's
+ * The header names Exchange clients and servers send in every request and answer, made once. Netty's
  * decoder would make a new name (an {@link AsciiString} and its bytes) for each header of each message,
- * and the header map would hash it again each time; a name from here carries its hash. The same constants serve exgate's
- * own look-ups, which with a {@code String} name hash it on every call.
+ * and the header map would hash it again each time; a name from here carries its hash. exgate's own
+ * look-ups use the same constants: with a {@code String} name the map hashes it on every call.
  *
- * <p>Only a name spelt exactly as here is replaced, so that a header reaches the backend as the
- * client wrote it.
+ * <p>Only a name spelt exactly as here is replaced, so that a header goes on spelt as its sender wrote it.
  */
 final class HeaderNames {
     static final AsciiString AUTHORIZATION = AsciiString.cached("Authorization");
@@ -18,7 +17,6 @@ final class HeaderNames {
     static final AsciiString EXPECT = AsciiString.cached("Expect");
     static final AsciiString HOST = AsciiString.cached("Host");
     static final AsciiString X_PENDING_PERIOD = AsciiString.cached("X-PendingPeriod");
-
     static final AsciiString CONTENT_TYPE = AsciiString.cached("Content-Type");
 
     /** What Outlook (MAPI and RPC over HTTP), EWS, ActiveSync and browsers put in a request. */

@@ -92,7 +92,8 @@ class BackendCodecTest {
         List<HttpResponse> heads = new ArrayList<>();
         ask(HttpMethod.CONNECT, "mail.example.com:443");
 
-        channel.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 200 Connection established\r\n\r\nnot http", StandardCharsets.ISO_8859_1));
+        channel.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 200 Connection established\r\n\r\nnot http",
+                StandardCharsets.ISO_8859_1));
         List<Object> out = new ArrayList<>();
         for (Object o = channel.readInbound(); o != null; o = channel.readInbound()) {
             out.add(o);
