@@ -18,15 +18,22 @@ final class HeaderNames {
     static final AsciiString HOST = AsciiString.cached("Host");
     static final AsciiString X_PENDING_PERIOD = AsciiString.cached("X-PendingPeriod");
     static final AsciiString CONTENT_TYPE = AsciiString.cached("Content-Type");
+    static final AsciiString USER_AGENT = AsciiString.cached("User-Agent");
+    static final AsciiString CLIENT_REQUEST_ID = AsciiString.cached("client-request-id");
+    static final AsciiString X_REQUEST_ID = AsciiString.cached("X-RequestId");
+    static final AsciiString X_CLIENT_INFO = AsciiString.cached("X-ClientInfo");
+    static final AsciiString X_REQUEST_TYPE = AsciiString.cached("X-RequestType");
+    private static final AsciiString CACHE_CONTROL = AsciiString.cached("Cache-Control");
+    private static final AsciiString PRAGMA = AsciiString.cached("Pragma");
 
     /** What Outlook (MAPI and RPC over HTTP), EWS, ActiveSync and browsers put in a request. */
     static final HeaderNames REQUEST = new HeaderNames(
         AUTHORIZATION, CONTENT_LENGTH, TRANSFER_ENCODING, EXPECT,
-        AsciiString.cached("User-Agent"), AsciiString.cached("Cookie"), AsciiString.cached("Accept-Encoding"),
-        AsciiString.cached("Accept-Language"), AsciiString.cached("Cache-Control"), AsciiString.cached("Pragma"),
-        AsciiString.cached("X-RequestType"), AsciiString.cached("X-RequestId"), AsciiString.cached("X-ClientInfo"),
+        USER_AGENT, AsciiString.cached("Cookie"), AsciiString.cached("Accept-Encoding"),
+        AsciiString.cached("Accept-Language"), CACHE_CONTROL, PRAGMA,
+        X_REQUEST_TYPE, X_REQUEST_ID, X_CLIENT_INFO,
         AsciiString.cached("X-ClientApplication"), AsciiString.cached("X-AnchorMailbox"),
-        AsciiString.cached("X-User-Identity"), AsciiString.cached("client-request-id"),
+        AsciiString.cached("X-User-Identity"), CLIENT_REQUEST_ID,
         AsciiString.cached("return-client-request-id"), AsciiString.cached("X-Forwarded-For"),
         AsciiString.cached("MS-ASProtocolVersion"), AsciiString.cached("X-MS-PolicyKey"), AsciiString.cached("Origin"),
         AsciiString.cached("Referer"), AsciiString.cached("If-None-Match"), AsciiString.cached("If-Modified-Since"));
@@ -35,11 +42,11 @@ final class HeaderNames {
     static final HeaderNames ANSWER = new HeaderNames(
         CONTENT_TYPE, CONTENT_LENGTH, TRANSFER_ENCODING, X_PENDING_PERIOD,
         AsciiString.cached("Date"), AsciiString.cached("Server"), AsciiString.cached("Connection"),
-        AsciiString.cached("Keep-Alive"), AsciiString.cached("Cache-Control"), AsciiString.cached("Pragma"),
+        AsciiString.cached("Keep-Alive"), CACHE_CONTROL, PRAGMA,
         AsciiString.cached("Expires"), AsciiString.cached("Set-Cookie"), AsciiString.cached("WWW-Authenticate"),
         AsciiString.cached("Persistent-Auth"), AsciiString.cached("X-Powered-By"), AsciiString.cached("X-AspNet-Version"),
-        AsciiString.cached("request-id"), AsciiString.cached("X-RequestId"), AsciiString.cached("X-ResponseCode"),
-        AsciiString.cached("X-RequestType"), AsciiString.cached("X-ServerApplication"), AsciiString.cached("X-ClientInfo"),
+        AsciiString.cached("request-id"), X_REQUEST_ID, AsciiString.cached("X-ResponseCode"),
+        X_REQUEST_TYPE, AsciiString.cached("X-ServerApplication"), X_CLIENT_INFO,
         AsciiString.cached("X-ExpirationInfo"), AsciiString.cached("X-StartTime"), AsciiString.cached("X-ElapsedTime"),
         AsciiString.cached("X-CalculatedBETarget"), AsciiString.cached("X-BackEndHttpStatus"),
         AsciiString.cached("X-DiagInfo"), AsciiString.cached("X-BEServer"), AsciiString.cached("X-FEServer"),

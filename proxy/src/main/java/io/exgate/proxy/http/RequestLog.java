@@ -9,7 +9,6 @@ import io.exgate.routing.RequestTarget;
 import io.exgate.routing.RoutingDecision;
 import io.exgate.routing.VirtualDirectory;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpHeaders;
 import java.time.Instant;
 import java.util.function.Consumer;
 
@@ -23,11 +22,6 @@ final class RequestLog {
                 ExgateMeters meters) {
     }
 
-    /** Header names with their hash computed once: every line looks several up. */
-    private static final CharSequence CLIENT_REQUEST_ID = HttpHeaders.createOptimized("client-request-id");
-    private static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("X-RequestId");
-    private static final CharSequence X_CLIENT_INFO = HttpHeaders.createOptimized("X-ClientInfo");
-    private static final CharSequence X_REQUEST_TYPE = HttpHeaders.createOptimized("X-RequestType");
 
     /** Statuses, latencies and counts are mostly below 1000: their text is made once, not per line. */
     private static final String[] SMALL_NUMBERS = java.util.stream.IntStream.range(0, 1000)
@@ -71,13 +65,13 @@ final class RequestLog {
 
     RequestLog(Sink sink, MultiMap headers, String method, String authorityHost, String rawPath, String requestId, String clientAddress) {
         this.sink = sink;
-        this.host = headers.get(HttpHeaders.HOST);
-        this.userAgent = headers.get(HttpHeaders.USER_AGENT);
-        this.authScheme = ConnectionBoundAuth.scheme(headers.get(HttpHeaders.AUTHORIZATION));
-        this.clientRequestId = headers.get(CLIENT_REQUEST_ID);
-        this.mapiRequestId = headers.get(X_REQUEST_ID);
-        this.mapiClientInfo = headers.get(X_CLIENT_INFO);
-        this.mapiRequestType = headers.get(X_REQUEST_TYPE);
+        this.host = headers.get(HeaderNames.HOST);
+        this.userAgent = headers.get(HeaderNames.USER_AGENT);
+        this.authScheme = ConnectionBoundAuth.scheme(headers.get(HeaderNames.AUTHORIZATION));
+        this.clientRequestId = headers.get(HeaderNames.CLIENT_REQUEST_ID);
+        this.mapiRequestId = headers.get(HeaderNames.X_REQUEST_ID);
+        this.mapiClientInfo = headers.get(HeaderNames.X_CLIENT_INFO);
+        this.mapiRequestType = headers.get(HeaderNames.X_REQUEST_TYPE);
         this.method = method;
         this.authorityHost = authorityHost;
         this.rawPath = rawPath;
