@@ -78,6 +78,8 @@ class BenchmarkSmokeTest {
         assertThat(output).contains("200 NotificationWait long polls held (0 failed)");
         // The smoke takes one run with the polls held; a real run takes --s4-runs of them and their median.
         assertThat(output).containsPattern("with: the median of 1 runs, p99 \\d+\\.\\d+ ms;");
+        // The poll client and the sink run on the load CPU beside wrk: the report says what they took of it.
+        assertThat(output).containsPattern("the long-poll client and the sink took \\d+ ms/s of CPU 1");
         // Other processes on the machine compete with the pinned peers: the report says how much CPU they took.
         assertThat(output).containsPattern("processes outside the benchmark took \\d+ ms/s of CPU without the polls "
                 + "and \\d+ ms/s with them \\(top: [^)]* \\d+");
