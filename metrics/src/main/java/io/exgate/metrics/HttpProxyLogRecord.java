@@ -55,6 +55,11 @@ public final class HttpProxyLogRecord {
         return values[field.ordinal()];
     }
 
+    /** Every value in column order, for the line's encoder: the array itself, which must not be changed. */
+    String[] valuesInOrder() {
+        return values;
+    }
+
     @Override
     public String toString() {
         return protocolFolder + ':' + Arrays.toString(values);
