@@ -167,6 +167,7 @@ class HeldPoll(asyncio.Protocol):
         self.answered = answered
         self.closed = closed
         self.head = b""
+        self.held = False  # counted as open by polls_main
 
     def connection_made(self, transport):
         transport.write(self.request)
@@ -184,7 +185,7 @@ class HeldPoll(asyncio.Protocol):
     def connection_lost(self, exc):
         if not self.answered.done():
             self.answered.set_exception(exc or ConnectionError("closed before the answer"))
-        else:
+        elif self.held:
             self.closed()
 
 
@@ -217,12 +218,13 @@ async def polls_main(port, count, concurrency, timeout):
         try:
             async with sem:
                 answered = loop.create_future()
-                transport, _ = await asyncio.wait_for(loop.create_connection(
+                transport, poll = await asyncio.wait_for(loop.create_connection(
                     lambda: HeldPoll(request, answered, closed), "127.0.0.1", port, ssl=ctx, local_addr=(src, 0),
                     server_hostname="outlook.example.com"), 30)
                 transports.append(transport)
                 await asyncio.wait_for(answered, 30)
                 opened += 1
+                poll.held = True
         except Exception as e:  # noqa: BLE001 - counted and reported
             failed.append(repr(e)[:120])
 
