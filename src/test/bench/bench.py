@@ -30,6 +30,8 @@ RPC_PATH = "/rpc/rpcproxy.dll?sink:6001"
 # deploy/systemd/exgate.service's ExecStart) and no others, so that what is measured is what users run;
 # MaxRAMPercentage is the container's alone (a share of its memory limit). --jvm-opts adds to these.
 EXGATE_JVM_FLAGS = ["-XX:+ExitOnOutOfMemoryError"]
+# The names (as the kernel keeps them: 15 characters, digits as #) of the JVM peers' event loop threads.
+EVENT_LOOP_THREADS = ("vert.x-eventloo", "multiThreadIoEv")
 TLS13_SUITE = "TLS_AES_128_GCM_SHA256"
 TLS12_SUITE = "ECDHE-ECDSA-AES128-GCM-SHA256"
 
@@ -633,6 +635,7 @@ end
         self.reset_hwm(pids)
         jvm0 = self.jvm_counters(peer) if peer in self.admin else None
         jit0 = self.jit_seconds(peer) if peer in self.jvms else None
+        th0 = self.thread_ticks(peer) if peer in self.jvms else None
         c0 = self.cpu_ticks(pids)
         o0, t0 = thread_cpu_ns(), time.monotonic()
         cmd = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", "-c%d" % connections, "-d%ds" % duration,
@@ -642,6 +645,7 @@ end
         others, others_top = others_cpu(o0, thread_cpu_ns(), time.monotonic() - t0)
         jvm1 = self.jvm_counters(peer) if peer in self.admin else None
         jit1 = self.jit_seconds(peer) if peer in self.jvms else None
+        th1 = self.thread_ticks(peer) if peer in self.jvms else None
         m = re.search(r"^BENCH (\{.*\})$", p.stdout, re.M)
         if not m:
             raise RuntimeError("wrk against %s failed: %s %s" % (peer, p.stdout[-500:], p.stderr[-500:]))
@@ -658,6 +662,16 @@ end
         if jit0 is not None:
             # A JVM that still compiles takes the CPU from its event loop now and then: p99 follows it.
             res["jit_ms"] = (jit1 - jit0) * 1000
+        if th0 is not None and reqs:
+            # Which threads the CPU per request went to: the event loop, or the log writer, GC, JIT beside it.
+            tick = os.sysconf("SC_CLK_TCK")
+            used = {k: (v - th0.get(k, 0)) / tick for k, v in th1.items() if v > th0.get(k, 0) and not k.endswith(" waiting")}
+            res["threads_s_per_10k"] = {k: round(v / reqs * 10000, 4) for k, v in sorted(used.items(), key=lambda kv: -kv[1])}
+            # How long the event loop was ready to run while another thread (or process) had CPU 0: the
+            # log writer, the JIT compiler and GC threads share the proxy's core with it.
+            loop = next((k for k in res["threads_s_per_10k"] if k.startswith(EVENT_LOOP_THREADS)), None)
+            if loop is not None:
+                res["loop_waiting_ms_per_s"] = (th1[loop + " waiting"] - th0.get(loop + " waiting", 0)) / 1e6 / duration
         if jvm0 and jvm1 and reqs:
             # Micrometer counts allocation at each young collection: right to within one collection's worth.
             res["alloc_kib_per_req"] = (jvm1[0] - jvm0[0]) / reqs / 1024
@@ -745,6 +759,11 @@ end
                     if "jit_ms" in r:
                         extra += ", JIT %.0f ms" % r["jit_ms"]
                     extra += ", other processes %.0f ms/s" % r["others_cpu_ms_per_s"]
+                    if "loop_waiting_ms_per_s" in r:
+                        extra += ", event loop waited for the CPU %.1f ms/s" % r["loop_waiting_ms_per_s"]
+                    if r.get("threads_s_per_10k"):
+                        extra += "; CPU s/10k by thread: " + ", ".join(
+                            "%s %.3f" % kv for kv in list(r["threads_s_per_10k"].items())[:4])
                     self.log("round %d %-8s s1 %8.0f req/s p99 %.2f ms%s" % (rnd + 1, peer, r["rate"], r["p99_ms"], extra))
                 if "2" in sc:
                     r = self.wrk(peer, "2 handshake tls1.3", a.duration, a.hs_connections, self.env13, close=True)
@@ -762,6 +781,24 @@ end
         if "4" in sc:
             self.scenario4()
         return self.results
+
+    def thread_ticks(self, peer):
+        """User and system clock ticks so far of a JVM peer's threads, summed by thread name (digits dropped,
+        so that the event loops, GC workers or compiler threads make one entry each)."""
+        pid, out = self.procs[peer].pid, {}
+        for tid in os.listdir("/proc/%d/task" % pid):
+            try:
+                with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                    text = f.read()
+                name = re.sub(r"[0-9]+", "#", text[text.index("(") + 1:text.rindex(")")])
+                fields = text.rsplit(")", 1)[1].split()
+                out[name] = out.get(name, 0) + int(fields[11]) + int(fields[12])
+                with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                    waited = int(f.read().split()[1])  # ns runnable but not running: another thread had the CPU
+                out[name + " waiting"] = out.get(name + " waiting", 0) + waited
+            except (OSError, ValueError):
+                pass
+        return out
 
     def jit_seconds(self, peer="exgate"):
         """CPU seconds used so far by an exgate's JIT compiler threads."""
@@ -884,6 +921,10 @@ end
         self.log("scenario 4: exgate's GC pauses %.0f ms without the polls, %.0f ms with them; its JIT %.0f ms and %.0f ms "
                  "(in %d s runs)" % (base.get("gc_pause_ms", 0), loaded.get("gc_pause_ms", 0), base.get("jit_ms", 0),
                                      loaded.get("jit_ms", 0), a.duration))
+        if "loop_waiting_ms_per_s" in base and "loop_waiting_ms_per_s" in loaded:
+            self.log("scenario 4: exgate's event loop waited for CPU 0 %.1f ms/s without the polls, %.1f ms/s with them "
+                     "(ready to run while another thread or process had the core)"
+                     % (base["loop_waiting_ms_per_s"], loaded["loop_waiting_ms_per_s"]))
         self.log("scenario 4: the long-poll client and the sink took %.0f ms/s of CPU 1 (beside wrk and the backend) "
                  "while the polls were held" % helpers_ms_per_s)
         self.log("scenario 4: other processes on the machine took %.0f ms/s of CPU without the polls (%s), %.0f ms/s "
@@ -907,7 +948,7 @@ end
             json.dump(meta, f, indent=1, default=str)
         tpath = os.path.join(self.out, "results-%s.tsv" % self.ts)
         cols = ["scenario", "peer", "rate", "p50_ms", "p99_ms", "p999_ms", "cpu_s_per_10k", "cpu_s_per_gib",
-                "user_s_per_10k", "user_s_per_gib", "peak_rss_mib", "requests", "errors", "jit_ms"]
+                "user_s_per_10k", "user_s_per_gib", "peak_rss_mib", "requests", "errors", "jit_ms", "loop_waiting_ms_per_s"]
         with open(tpath, "w") as f:
             f.write("\t".join(cols) + "\n")
             for r in self.results:

@@ -52,16 +52,23 @@ class BenchmarkSmokeTest {
             }
         }
         int jit = header.indexOf("jit_ms");
+        int waiting = header.indexOf("loop_waiting_ms_per_s");
         for (String peer : List.of("exgate", "floor", "nginx")) {
-            // A JVM's run says how much its JIT compiler took meanwhile (p99 follows it); a native peer's has nothing to say.
+            // A JVM's run says how much its JIT compiler took meanwhile (p99 follows it), and how long its event
+            // loop waited for the core its other threads share; a native peer's has nothing to say.
             String[] row = rows.stream().map(r -> r.split("\t", -1)).filter(r -> r[0].equals("1 mapi execute") && r[1].equals(peer))
                     .findFirst().orElseThrow();
             if (peer.equals("nginx")) {
                 assertThat(row[jit]).as("nginx JIT").isEmpty();
+                assertThat(row[waiting]).as("nginx event loop waiting").isEmpty();
             } else {
                 assertThat(Double.parseDouble(row[jit])).as(peer + " JIT ms").isGreaterThanOrEqualTo(0);
+                assertThat(Double.parseDouble(row[waiting])).as(peer + " event loop waiting").isGreaterThanOrEqualTo(0);
             }
         }
+        // Which of exgate's threads took its CPU per request (the event loop, the log writer, the JIT compiler).
+        assertThat(output).containsPattern("round 1 exgate +s1 .*event loop waited for the CPU \\d+\\.\\d ms/s; "
+                + "CPU s/10k by thread: .*vert\\.x-eventloo \\d+\\.\\d+");
         for (String scenario : List.of("1 mapi execute", "2 handshake tls1.3", "2 handshake tls1.2")) {
             // The bare Netty relay answers like the proxies (it is in scenarios 1 and 2 only).
             String[] row = rows.stream().map(r -> r.split("\t", -1)).filter(r -> r[0].equals(scenario) && r[1].equals("floor"))
@@ -78,6 +85,8 @@ class BenchmarkSmokeTest {
         assertThat(output).contains("200 NotificationWait long polls held (0 failed)");
         // The smoke takes one run with the polls held; a real run takes --s4-runs of them and their median.
         assertThat(output).containsPattern("with: the median of 1 runs, p99 \\d+\\.\\d+ ms;");
+        // The polls cost exgate's core more than their own work: its event loop may wait for the core longer.
+        assertThat(output).containsPattern("exgate's event loop waited for CPU 0 \\d+\\.\\d ms/s without the polls, \\d+\\.\\d ms/s with them");
         // The poll client and the sink run on the load CPU beside wrk: the report says what they took of it.
         assertThat(output).containsPattern("the long-poll client and the sink took \\d+ ms/s of CPU 1");
         // Other processes on the machine compete with the pinned peers: the report says how much CPU they took.
