@@ -642,7 +642,8 @@ end
                "--timeout", "10s", "-s", self.lua(), "https://127.0.0.1:%d%s" % (self.port[peer], MAPI_PATH)]
         p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=duration + 60)
         c1 = self.cpu_ticks(pids)
-        others, others_top = others_cpu(o0, thread_cpu_ns(), time.monotonic() - t0)
+        elapsed = time.monotonic() - t0
+        others, others_top = others_cpu(o0, thread_cpu_ns(), elapsed)
         jvm1 = self.jvm_counters(peer) if peer in self.admin else None
         jit1 = self.jit_seconds(peer) if peer in self.jvms else None
         th1 = self.thread_ticks(peer) if peer in self.jvms else None
@@ -671,7 +672,7 @@ end
             # log writer, the JIT compiler and GC threads share the proxy's core with it.
             loop = next((k for k in res["threads_s_per_10k"] if k.startswith(EVENT_LOOP_THREADS)), None)
             if loop is not None:
-                res["loop_waiting_ms_per_s"] = (th1[loop + " waiting"] - th0.get(loop + " waiting", 0)) / 1e6 / duration
+                res["loop_waiting_ms_per_s"] = (th1[loop + " waiting"] - th0.get(loop + " waiting", 0)) / 1e6 / elapsed
         if jvm0 and jvm1 and reqs:
             # Micrometer counts allocation at each young collection: right to within one collection's worth.
             res["alloc_kib_per_req"] = (jvm1[0] - jvm0[0]) / reqs / 1024
@@ -783,8 +784,9 @@ end
         return self.results
 
     def thread_ticks(self, peer):
-        """User and system clock ticks so far of a JVM peer's threads, summed by thread name (digits dropped,
-        so that the event loops, GC workers or compiler threads make one entry each)."""
+        """User and system clock ticks so far of a JVM peer's threads, summed by thread name (digits as #, so
+        that the event loops, GC workers or compiler threads make one entry each), and under "<name> waiting"
+        the nanoseconds those threads were ready to run but not running."""
         pid, out = self.procs[peer].pid, {}
         for tid in os.listdir("/proc/%d/task" % pid):
             try:
