@@ -634,8 +634,8 @@ end
         pids = self.pids(peer)
         self.reset_hwm(pids)
         jvm0 = self.jvm_counters(peer) if peer in self.admin else None
-        jit0 = self.jit_seconds(peer) if peer in self.jvms else None
         th0 = self.thread_ticks(peer) if peer in self.jvms else None
+        jit0 = self.jit_seconds(peer, th0) if th0 is not None else None
         c0 = self.cpu_ticks(pids)
         o0, t0 = thread_cpu_ns(), time.monotonic()
         cmd = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", "-c%d" % connections, "-d%ds" % duration,
@@ -645,8 +645,8 @@ end
         elapsed = time.monotonic() - t0
         others, others_top = others_cpu(o0, thread_cpu_ns(), elapsed)
         jvm1 = self.jvm_counters(peer) if peer in self.admin else None
-        jit1 = self.jit_seconds(peer) if peer in self.jvms else None
         th1 = self.thread_ticks(peer) if peer in self.jvms else None
+        jit1 = self.jit_seconds(peer, th1) if th1 is not None else None
         m = re.search(r"^BENCH (\{.*\})$", p.stdout, re.M)
         if not m:
             raise RuntimeError("wrk against %s failed: %s %s" % (peer, p.stdout[-500:], p.stderr[-500:]))
@@ -802,20 +802,10 @@ end
                 pass
         return out
 
-    def jit_seconds(self, peer="exgate"):
-        """CPU seconds used so far by an exgate's JIT compiler threads."""
-        pid, total = self.procs[peer].pid, 0
-        for tid in os.listdir("/proc/%d/task" % pid):
-            try:
-                with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
-                    if "Compiler" not in f.read():
-                        continue
-                with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])
-            except OSError:
-                pass
-        return total / os.sysconf("SC_CLK_TCK")
+    def jit_seconds(self, peer="exgate", ticks=None):
+        """CPU seconds used so far by a JVM peer's JIT compiler threads (from a thread_ticks snapshot)."""
+        ticks = self.thread_ticks(peer) if ticks is None else ticks
+        return sum(v for k, v in ticks.items() if "Compiler" in k and not k.endswith(" waiting")) / os.sysconf("SC_CLK_TCK")
 
     def warm_exgate(self, peer="exgate"):
         """The JVM compiles for tens of CPU seconds on one core: run every traffic shape the rounds measure
