@@ -50,6 +50,11 @@ public enum EventLoopTransport {
         return vertx;
     }
 
+    /** The transport to build one Vert.x instance with: this one, accepting connections on the event loops. */
+    public Transport forVertxInstance() {
+        return AcceptOnEventLoops.wrap(vertx);
+    }
+
     /** The name used in the configuration, the startup line and the {@code exgate_build_info} metric. */
     public String configName() {
         return name().toLowerCase(Locale.ROOT);

@@ -115,7 +115,7 @@ public final class Exgate {
         // No context class loader swap around every callback: exgate is one class loader (the jar's), and
         // Vert.x otherwise sets and restores it on each dispatch, several times per request.
         Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops).setDisableTCCL(true))
-                .withTransport(transport.vertx()).build();
+                .withTransport(transport.forVertxInstance()).build();
         Routing routing = new Routing(new AtomicReference<>(config.routing().initialMap()),
                 new StickyTable(STICKY_CAPACITY, STICKY_IDLE_MILLIS, System::nanoTime), new OutstandingRequests(),
                 new AtomicReference<>(affinityCookie(config)));

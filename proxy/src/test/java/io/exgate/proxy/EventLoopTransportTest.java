@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.channel.epoll.Epoll;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.internal.VertxInternal;
+import java.util.concurrent.TimeUnit;
 import io.netty.channel.uring.IoUring;
 import org.junit.jupiter.api.Test;
 
@@ -30,5 +36,30 @@ class EventLoopTransportTest {
             assertThat(EventLoopTransport.resolve("epoll").configName()).isEqualTo("epoll");
         }
         assertThatThrownBy(() -> EventLoopTransport.resolve("kqueue")).hasMessageContaining("auto, io_uring, epoll or nio");
+    }
+
+    @Test
+    void connectionsAreAcceptedOnTheEventLoopThatServesThemWithNoAcceptorThread() throws Exception {
+        EventLoopTransport transport = EventLoopTransport.resolve("auto");
+        Vertx vertx = Vertx.builder().withTransport(transport.forVertxInstance()).build();
+        try {
+            VertxInternal internal = (VertxInternal) vertx;
+            assertThat(internal.acceptorEventLoopGroup()).isSameAs(internal.nettyEventLoopGroup());
+            HttpServer server = vertx.createHttpServer()
+                    .requestHandler(request -> request.response().end(Thread.currentThread().getName()))
+                    .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            HttpClientAgent client = vertx.createHttpClient();
+            for (int i = 0; i < 3; i++) { // new connections each time: the accept path, not a pooled one
+                String servedBy = client.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", "/")
+                        .compose(request -> request.putHeader("Connection", "close").send())
+                        .compose(response -> response.body()).map(Object::toString)
+                        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                assertThat(servedBy).startsWith("vert.x-eventloop-thread-");
+            }
+        } finally {
+            // One group behind both names: closing must still finish.
+            vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+        }
+        assertThat(((VertxInternal) vertx).nettyEventLoopGroup().isTerminated()).isTrue();
     }
 }
