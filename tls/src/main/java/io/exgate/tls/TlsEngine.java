@@ -27,7 +27,7 @@ public enum TlsEngine {
 
     public SSLEngineOptions options() {
         // Sessions are cached by the engine so that Outlook's reconnects resume instead of a full handshake.
-        return this == OPENSSL ? new OpenSSLEngineOptions().setSessionCacheEnabled(true) : new JdkSSLEngineOptions();
+        return this == OPENSSL ? new RefCountedOpenSsl().setSessionCacheEnabled(true) : new JdkSSLEngineOptions();
     }
 
     /** A name for the startup line and, later, metrics: "OpenSSL (BoringSSL)" or "JDK (SunJSSE)". */
