@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLEngine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,12 +37,12 @@ class RefCountedOpenSslTest {
             HttpServer server = vertx.createHttpServer(options)
                     .connectionHandler(c -> engines.add(((ConnectionBase) c).channelHandlerContext().pipeline().get(SslHandler.class).engine()))
                     .requestHandler(request -> request.response().end("ok"))
-                    .listen().await();
+                    .listen().await(10, TimeUnit.SECONDS);
             HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false));
             for (int i = 0; i < 3; i++) {
                 String body = client.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", "/")
                         .compose(request -> request.putHeader("Connection", "close").send())
-                        .compose(response -> response.body()).await().toString();
+                        .compose(response -> response.body()).await(10, TimeUnit.SECONDS).toString();
                 assertThat(body).isEqualTo("ok");
             }
             assertThat(engines).hasSize(3);
@@ -54,7 +55,7 @@ class RefCountedOpenSslTest {
                 assertThat(((ReferenceCounted) engine).refCnt()).as("references left once the connection closed").isZero();
             }
         } finally {
-            vertx.close().await();
+            vertx.close().await(15, TimeUnit.SECONDS);
         }
     }
 
@@ -78,7 +79,7 @@ class RefCountedOpenSslTest {
             assertThat(dropped.get()).isNull();
             assertThat(inner.refCnt()).as("native context released").isZero();
         } finally {
-            vertx.close().await();
+            vertx.close().await(15, TimeUnit.SECONDS);
         }
     }
 
