@@ -541,6 +541,20 @@ backend sink
             with open(self.path("floor.out")) as f:
                 self.log("floor:", f.readline().strip())
         self.log("exgate:", self.exgate_startup_line())
+        self.collectors = {peer: self.collector(peer) for peer in ("exgate", "baseline") if peer in self.peers}
+        for peer, gc in self.collectors.items():
+            self.log("%s: garbage collector %s" % (peer, gc))
+
+    def collector(self, peer):
+        """The collector a JVM peer runs: the JVM picks Serial by itself when it sees one CPU (as pinned here),
+        G1 on two or more; its pauses and write barriers move scenario 1's and 4's p99 (README)."""
+        try:
+            out = subprocess.run(["taskset", "-c", LOAD_CPU, "jcmd", str(self.procs[peer].pid), "VM.flags"],
+                                 capture_output=True, text=True, timeout=30).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            return "?"
+        found = re.findall(r"-XX:\+Use(\w+)GC\b", out)
+        return found[0] if found else "?"
 
     def start_exgate(self, peer, jar):
         admin = self.admin[peer]
@@ -934,7 +948,8 @@ end
         os.makedirs(self.out, exist_ok=True)
         jpath = os.path.join(self.out, "results-%s.json" % self.ts)
         meta = {"timestamp": self.ts, "args": vars(self.a), "pinning": {"proxy_cpu": PROXY_CPU, "load_cpu": LOAD_CPU},
-                "exgate_startup": self.exgate_startup_line(), "results": self.results,
+                "exgate_startup": self.exgate_startup_line(), "collectors": getattr(self, "collectors", {}),
+                "results": self.results,
                 "scenario4": getattr(self, "s4", None)}
         with open(jpath, "w") as f:
             json.dump(meta, f, indent=1, default=str)
@@ -994,6 +1009,8 @@ end
               "wrk/curl/backends to CPU %s" % (self.ts, self.a.duration, self.a.rounds, PROXY_CPU, LOAD_CPU))
         print("rate = requests/s (s1, s4), handshakes/s (s2), MiB/s (s3); for s3 'CPU s/10k' is CPU s per GiB; "
               "'user s/10k' is the user-space part of 'CPU s/10k'; (x/y) = ratio to nginx / to HAProxy")
+        if getattr(self, "collectors", None):
+            print("garbage collector: " + ", ".join("%s %s" % kv for kv in self.collectors.items()))
         print("\n".join(lines))
         if getattr(self, "s4", None):
             s = self.s4
