@@ -2,7 +2,11 @@ package io.exgate.proxy.http;
 
 import io.exgate.routing.Backend;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpConnectOptions;
@@ -29,6 +33,7 @@ final class BackendPool {
     }
 
     private static final Field ACTUAL = actualField();
+    private static final long STOP_WAIT_MILLIS = 5_000;
 
     private final Backend backend;
     private final HttpClientAgent connector;
@@ -38,6 +43,8 @@ final class BackendPool {
     /** The connection-level backstop on reads. */
     private final long idleMillis;
     private final ArrayDeque<BackendChannel> idle = new ArrayDeque<>();
+    /** Every connection of this pool not closed yet, idle, lent or pinned (Netty drops one once it has closed). */
+    private final ChannelGroup open;
     private ScheduledFuture<?> sweeper;
     private boolean closed;
 
@@ -49,6 +56,7 @@ final class BackendPool {
         this.context = context;
         this.keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(keepAliveMillis);
         this.connectTimeoutMillis = connectTimeoutMillis;
+        this.open = new DefaultChannelGroup("exgate backend " + backend.name(), context.nettyEventLoop());
     }
 
     /** The Vert.x client this pool connects with (a reload keeps the pool when it keeps the client). */
@@ -91,11 +99,38 @@ final class BackendPool {
                 acquirer.acquireFailed(e);
                 return;
             }
+            open.add(channel.channel());
             if (pooled) {
                 channel.onClose(() -> idle.remove(channel));
             }
             acquirer.acquired(channel);
         }));
+    }
+
+    /**
+     * Closes every connection of this pool, idle or in use (at a stop, their clients are gone), and
+     * completes once all have closed. The event loop must not stop before: with io_uring a close
+     * finishes later, and one finishing while the loop shuts down logged "Can't invoke task later as
+     * EventLoop rejected it" with a RejectedExecutionException.
+     */
+    Future<Void> stop() {
+        Promise<Void> stopped = context.promise();
+        context.runOnContext(v -> {
+            closed = true;
+            if (sweeper != null) {
+                sweeper.cancel(false);
+            }
+            idle.clear();
+            open.close().addListener(all -> stopped.tryComplete());
+            // A close completes in microseconds; this bound only keeps a stop from hanging on one that never does.
+            context.owner().setTimer(STOP_WAIT_MILLIS, t -> stopped.tryComplete());
+        });
+        return stopped.future();
+    }
+
+    /** Whether a connection of this pool has not closed yet. */
+    boolean hasOpenConnections() {
+        return !open.isEmpty();
     }
 
     /** Takes a connection back after an exchange that left it clean; anything else is closed. */

@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,8 @@ public final class FrontendVerticle extends VerticleBase {
     private volatile RelayRoutes routes;
     private Map<String, BackendPool> pools;
     private final List<BackendClient> retired = new java.util.ArrayList<>();
+    /** Pools a reload replaced, while connections of theirs may still be in use: a stop waits for them too. */
+    private final List<BackendPool> retiredPools = new java.util.ArrayList<>();
 
     public FrontendVerticle(ExgateConfig config, int port, TlsEngine engine, FrontendContext context) {
         this.config = config;
@@ -151,9 +154,11 @@ public final class FrontendVerticle extends VerticleBase {
             current = next;
             Map<String, BackendPool> poolsBefore = pools;
             pools = pools(next, kept, poolsBefore);
+            retiredPools.removeIf(pool -> !pool.hasOpenConnections());
             poolsBefore.forEach((name, pool) -> {
                 if (pools.get(name) != pool) {
                     pool.close(); // idle connections now, those in use when their exchange ends
+                    retiredPools.add(pool);
                 }
             });
             handler = handler(next, router);
@@ -214,9 +219,12 @@ public final class FrontendVerticle extends VerticleBase {
     public Future<?> stop() {
         long grace = config.timeouts().shutdown().toMillis();
         return server.shutdown(grace, TimeUnit.MILLISECONDS).eventually(() -> {
-            pools.values().forEach(BackendPool::close);
+            List<Future<?>> closing = new ArrayList<>();
+            pools.values().forEach(pool -> closing.add(pool.stop()));
+            retiredPools.forEach(pool -> closing.add(pool.stop()));
             retired.forEach(BackendClient::close);
-            return BackendClients.closeAll(clients);
+            closing.add(BackendClients.closeAll(clients));
+            return Future.join(closing);
         });
     }
 }
