@@ -121,9 +121,12 @@ final class BackendPool {
                 sweeper.cancel(false);
             }
             idle.clear();
-            open.close().addListener(all -> stopped.tryComplete());
-            // A close completes in microseconds; this bound only keeps a stop from hanging on one that never does.
-            context.owner().setTimer(STOP_WAIT_MILLIS, t -> stopped.tryComplete());
+            // A close completes in microseconds; the bound only keeps a stop from hanging on one that never does.
+            long bound = context.owner().setTimer(STOP_WAIT_MILLIS, t -> stopped.tryComplete());
+            open.close().addListener(all -> {
+                context.owner().cancelTimer(bound);
+                stopped.tryComplete();
+            });
         });
         return stopped.future();
     }

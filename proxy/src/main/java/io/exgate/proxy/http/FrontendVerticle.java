@@ -8,6 +8,9 @@ import io.exgate.tls.PemCertificate;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.impl.ConnectionBase;
 import org.slf4j.Logger;
@@ -31,6 +34,11 @@ public final class FrontendVerticle extends VerticleBase {
     private final FrontendContext context;
     private HttpServer server;
     private io.vertx.core.Context loop;
+    /**
+     * This loop's client connections not closed yet. Vert.x's shutdown starts their closes but does not
+     * wait for them to finish; a stop does, before the event loops go.
+     */
+    private ChannelGroup clientChannels;
     // Replaced together by a configuration reload, on this verticle's event loop only.
     private ExgateConfig current;
     private Map<String, BackendClient> clients;
@@ -55,6 +63,7 @@ public final class FrontendVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         loop = vertx.getOrCreateContext();
+        clientChannels = new DefaultChannelGroup("exgate clients", ((ContextInternal) loop).nettyEventLoop());
         current = config;
         clients = BackendClients.create(vertx, config.backends(), config.timeouts());
         pools = pools(config, clients, Map.of());
@@ -177,6 +186,17 @@ public final class FrontendVerticle extends VerticleBase {
         return done.future();
     }
 
+    /** Closes what is left of the group and completes once all of it has closed (at most after 5 s). */
+    private Future<Void> closed(ChannelGroup group) {
+        io.vertx.core.Promise<Void> done = ((ContextInternal) loop).promise();
+        long bound = vertx.setTimer(5_000, t -> done.tryComplete());
+        group.close().addListener(all -> {
+            vertx.cancelTimer(bound);
+            done.tryComplete();
+        });
+        return done.future();
+    }
+
     private static boolean sameConnection(BackendSettings a, BackendSettings b) {
         return a.backend().equals(b.backend()) && a.verify() == b.verify() && a.ca().equals(b.ca()) && a.fingerprint().equals(b.fingerprint());
     }
@@ -199,6 +219,7 @@ public final class FrontendVerticle extends VerticleBase {
             return;
         }
         pipeline.channel().closeFuture().addListener(closed -> connections.closed());
+        clientChannels.add(pipeline.channel());
         connections.listening(pipeline.channel().parent());
         if (pipeline.get("httpDecoder") != null) {
             pipeline.replace("httpDecoder", "httpDecoder", new GuardedRequestDecoder(options, config.limits().maxHeaderCount(),
@@ -220,6 +241,7 @@ public final class FrontendVerticle extends VerticleBase {
         long grace = config.timeouts().shutdown().toMillis();
         return server.shutdown(grace, TimeUnit.MILLISECONDS).eventually(() -> {
             List<Future<?>> closing = new ArrayList<>();
+            closing.add(closed(clientChannels));
             pools.values().forEach(pool -> closing.add(pool.stop()));
             retiredPools.forEach(pool -> closing.add(pool.stop()));
             retired.forEach(BackendClient::close);
