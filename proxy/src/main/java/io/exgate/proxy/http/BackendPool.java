@@ -33,7 +33,6 @@ final class BackendPool {
     }
 
     private static final Field ACTUAL = actualField();
-    private static final long STOP_WAIT_MILLIS = 5_000;
 
     private final Backend backend;
     private final HttpClientAgent connector;
@@ -109,9 +108,7 @@ final class BackendPool {
 
     /**
      * Closes every connection of this pool, idle or in use (at a stop, their clients are gone), and
-     * completes once all have closed. The event loop must not stop before: with io_uring a close
-     * finishes later, and one finishing while the loop shuts down logged "Can't invoke task later as
-     * EventLoop rejected it" with a RejectedExecutionException.
+     * completes once all have closed ({@link ChannelsClosed}): the event loop must not stop before.
      */
     Future<Void> stop() {
         Promise<Void> stopped = context.promise();
@@ -121,12 +118,7 @@ final class BackendPool {
                 sweeper.cancel(false);
             }
             idle.clear();
-            // A close completes in microseconds; the bound only keeps a stop from hanging on one that never does.
-            long bound = context.owner().setTimer(STOP_WAIT_MILLIS, t -> stopped.tryComplete());
-            open.close().addListener(all -> {
-                context.owner().cancelTimer(bound);
-                stopped.tryComplete();
-            });
+            ChannelsClosed.of(context, open).onComplete(stopped);
         });
         return stopped.future();
     }

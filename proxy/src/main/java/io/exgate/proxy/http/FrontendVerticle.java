@@ -186,17 +186,6 @@ public final class FrontendVerticle extends VerticleBase {
         return done.future();
     }
 
-    /** Closes what is left of the group and completes once all of it has closed (at most after 5 s). */
-    private Future<Void> closed(ChannelGroup group) {
-        io.vertx.core.Promise<Void> done = ((ContextInternal) loop).promise();
-        long bound = vertx.setTimer(5_000, t -> done.tryComplete());
-        group.close().addListener(all -> {
-            vertx.cancelTimer(bound);
-            done.tryComplete();
-        });
-        return done.future();
-    }
-
     private static boolean sameConnection(BackendSettings a, BackendSettings b) {
         return a.backend().equals(b.backend()) && a.verify() == b.verify() && a.ca().equals(b.ca()) && a.fingerprint().equals(b.fingerprint());
     }
@@ -241,7 +230,7 @@ public final class FrontendVerticle extends VerticleBase {
         long grace = config.timeouts().shutdown().toMillis();
         return server.shutdown(grace, TimeUnit.MILLISECONDS).eventually(() -> {
             List<Future<?>> closing = new ArrayList<>();
-            closing.add(closed(clientChannels));
+            closing.add(ChannelsClosed.of((ContextInternal) loop, clientChannels));
             pools.values().forEach(pool -> closing.add(pool.stop()));
             retiredPools.forEach(pool -> closing.add(pool.stop()));
             retired.forEach(BackendClient::close);
