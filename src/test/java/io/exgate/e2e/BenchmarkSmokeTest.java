@@ -92,6 +92,19 @@ class BenchmarkSmokeTest {
         // Other processes on the machine compete with the pinned peers: the report says how much CPU they took.
         assertThat(output).containsPattern("processes outside the benchmark took \\d+ ms/s of CPU without the polls "
                 + "and \\d+ ms/s with them \\(top: [^)]* \\d+");
+        // The verdict: one line per target of issue 8, its figure and whether it was met.
+        assertThat(output).contains("targets (issue 8), each ratio the median of its round-by-round ratios:");
+        for (String target : List.of("s1 rate >= 1.0x nginx", "s1 rate >= 1.0x HAProxy", "s1 p99 <= 1.2x the better of them",
+                "s2 TLS 1.3 handshakes/s >= 1.0x nginx", "s2 TLS 1.2 handshakes/s >= 1.0x nginx")) {
+            assertThat(output).containsPattern("(?m)^  " + java.util.regex.Pattern.quote(target)
+                    + " +\\d+\\.\\d\\dx \\(rounds \\d+\\.\\d\\d\\)  (met|MISSED)$");
+        }
+        for (String d : List.of("up", "down")) {
+            assertThat(output).containsPattern("(?m)^  s3 " + d + " MiB/s >= 0\\.9x nginx, RSS flat +\\d+\\.\\d\\dx \\(rounds \\d+\\.\\d\\d\\), "
+                    + "RSS grew -?\\d+ MiB streaming 64 MiB  (met|MISSED)$");
+        }
+        assertThat(output).containsPattern("(?m)^  s4 RSS <= 600 MiB +\\d+ MiB with 200 polls  (met|MISSED)$");
+        assertThat(output).containsPattern("(?m)^  s4 s1's p99 with polls <= 1\\.5x without +\\d+\\.\\d\\dx  (met|MISSED)$");
     }
 
     private static List<Path> tsvFiles(Path folder) throws Exception {
