@@ -55,6 +55,11 @@ final class LogFile {
         return name;
     }
 
+    /** Bytes written to it so far, header included. */
+    long size() {
+        return bytes;
+    }
+
     /** Whether one more line fits; an empty file takes any line, or an oversized line could never be written. */
     boolean fits(long lineBytes, long maxBytes) {
         return dataLines == 0 || bytes + lineBytes <= maxBytes;

@@ -129,4 +129,68 @@ class HttpProxyLogRetentionTest {
         assertThat(LogFiles.rows(files.get(files.size() - 1)))
                 .extracting(row -> row.get("RequestId")).contains("r99");
     }
+
+    private static HttpProxyLogRecord ecp(String requestId) {
+        return HttpProxyLogRecord.builder("Ecp").set(HttpProxyField.RequestId, requestId)
+                .set(HttpProxyField.UserAgent, "x".repeat(200)).build();
+    }
+
+    @Test
+    void rolloversCountTheFilesAnEarlierRunLeftAndDeleteThoseFirst() throws IOException {
+        Instant now = Instant.parse("2024-03-10T12:00:00Z");
+        MutableClock clock = new MutableClock(now);
+        long headerBytes = CsvLine.header("1", now).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        long maxFileSize = headerBytes + 1000;
+        long maxTotal = 6 * maxFileSize;
+        Path ecp = folder(dir, "Ecp");
+        // Left by an earlier run, within the total size at start: only the rollovers can push them out.
+        Path a = oldFile(ecp, "HttpProxy_2024031010-1.LOG", (int) maxFileSize, now.minus(2, ChronoUnit.HOURS));
+        Path b = oldFile(ecp, "HttpProxy_2024031011-1.LOG", (int) maxFileSize, now.minus(1, ChronoUnit.HOURS));
+        Path c = oldFile(ecp, "HttpProxy_2024031012-1.LOG", (int) maxFileSize, now.minus(1, ChronoUnit.MINUTES));
+        HttpProxyLogSettings settings = new HttpProxyLogSettings(dir, maxFileSize, Duration.ofDays(30), maxTotal, 1000, "1");
+        try (HttpProxyLog log = HttpProxyLog.open(settings, clock)) {
+            // Four lines fill a file: 12 rollovers, each of which must count the earlier run's files.
+            for (int i = 0; i < 50; i++) {
+                log.log(ecp("r" + i));
+            }
+        }
+        assertThat(a).as("the oldest goes first").doesNotExist();
+        assertThat(b).doesNotExist();
+        assertThat(c).doesNotExist();
+        List<Path> files = files(ecp);
+        long total = 0;
+        for (Path file : files) {
+            total += Files.size(file);
+        }
+        assertThat(total).isLessThanOrEqualTo(maxTotal + maxFileSize);
+        assertThat(files).extracting(f -> LogFileName.parse(fileName(f)).orElseThrow().hour()).containsOnly("2024031012");
+        assertThat(LogFileName.parse(fileName(files.get(0))).orElseThrow().sequence())
+                .as("this run's files follow the earlier run's file of the same hour").isGreaterThan(1);
+    }
+
+    @Test
+    void aRolloverNeverWritesIntoAFileThatAppearedMeanwhile() throws IOException {
+        MutableClock clock = new MutableClock("2024-03-10T12:00:00Z");
+        long headerBytes = CsvLine.header("1", clock.instant()).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        long maxFileSize = headerBytes + 1000;
+        HttpProxyLogSettings settings = new HttpProxyLogSettings(dir, maxFileSize, Duration.ofDays(30), 100 * maxFileSize, 1000, "1");
+        Path ecp = folder(dir, "Ecp");
+        try (HttpProxyLog log = HttpProxyLog.open(settings, clock)) {
+            log.log(ecp("first"));
+            await("the first file", () -> log.written() == 1);
+            // Another exgate writing to the same folder by mistake, or a file copied back by hand.
+            Path foreign = ecp.resolve("HttpProxy_2024031012-2.LOG");
+            Files.writeString(foreign, "not ours\n");
+            for (int i = 0; i < 12; i++) {
+                log.log(ecp("r" + i));
+            }
+            await("every line written", () -> log.written() == 13);
+            assertThat(foreign).hasContent("not ours");
+        }
+        List<Integer> sequences = files(ecp).stream().map(f -> LogFileName.parse(fileName(f)).orElseThrow().sequence()).toList();
+        assertThat(sequences).as("file 2 skipped, the others in order, none lost")
+                .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, sequences.size()).boxed().toList())
+                .hasSizeGreaterThan(3);
+        assertThat(LogFiles.allRows(ecp)).extracting(row -> row.get("RequestId")).contains("first", "r11");
+    }
 }
