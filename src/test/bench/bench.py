@@ -994,9 +994,9 @@ end
             scn = "3 stream " + d
             rows = agg.get((scn, "exgate"), [])
             if rows:
-                # Flat RSS: what exgate held at the peak of streaming the body, over what it held before it.
-                # Flat: it grew by less than a sixteenth of the body (64 MiB for 1 GiB), and by less than
-                # 32 MiB whatever the body, so that a short body cannot fail on the JVM's own settling.
+                # Flat RSS: at the peak of streaming the body, exgate held less than a sixteenth of the body
+                # (64 MiB for 1 GiB) and less than 32 MiB more than before it (a short body must not fail
+                # on the JVM's own settling).
                 grew = max(r["peak_rss_mib"] - r.get("rss_before_mib", r["peak_rss_mib"]) for r in rows)
                 mib = rows[0]["bytes"] >> 20
                 flat = grew < max(32, mib / 16)
