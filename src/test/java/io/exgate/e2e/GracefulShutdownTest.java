@@ -23,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.commons.csv.CSVRecord;
 import org.assertj.core.api.SoftAssertions;
@@ -235,6 +236,53 @@ class GracefulShutdownTest {
 
     /** Set once exgate has exited: the clients stop. */
     private static volatile boolean stopLoad;
+
+    /**
+     * Connections that never finish their TLS handshake (a port scan, a stalled client) hold no request:
+     * a stop closes them by the end of {@code timeouts.shutdown} at the latest, waits for those closes
+     * before the event loops go (with io_uring a close that finished on a stopped loop logged a
+     * RejectedExecutionException), and exits 0.
+     */
+    @Test
+    void sigtermWithConnectionsStillInTheirHandshakeClosesThemAndExitsWithoutAnException() throws Exception {
+        try (Lab lab = new Lab(dir)) {
+            String backend = lab.backend(request -> request.response().end("ok"));
+            Path config = lab.writeConfig("127.0.0.1:0", List.of(backend), "timeouts:\n  shutdown: 1s\n");
+            for (int run = 0; run < 2; run++) {
+                try (ExgateProcess exgate = ExgateProcess.start(List.of(), "run", "--config", config.toString())) {
+                    int port = exgate.awaitListeningPort();
+                    List<Socket> silent = new ArrayList<>();
+                    try {
+                        for (int i = 0; i < 64; i++) {
+                            Socket s = new Socket();
+                            s.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+                            s.setSoTimeout(15_000);
+                            if (i % 2 == 1) {
+                                // Half of them start a handshake: a TLS record header that promises more than comes.
+                                s.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01});
+                                s.getOutputStream().flush();
+                            }
+                            silent.add(s);
+                        }
+                        Thread.sleep(200);
+                        long killAt = System.nanoTime();
+                        exgate.terminate();
+                        assertThat(exgate.process.waitFor(20, TimeUnit.SECONDS)).as("exgate exited\n" + exgate.text()).isTrue();
+                        // timeouts.shutdown (1 s), and a little for the last steps and the JVM's exit.
+                        assertThat(Duration.ofNanos(System.nanoTime() - killAt)).as("SIGTERM to exit").isLessThan(Duration.ofSeconds(5));
+                        assertThat(exgate.process.exitValue()).as("exit code\n" + exgate.text()).isZero();
+                    } finally {
+                        for (Socket s : silent) {
+                            s.close();
+                        }
+                    }
+                    exgate.awaitLine(Pattern.compile("exgate stopped"), Duration.ofSeconds(5));
+                    assertThat(exgate.output.stream().filter(l -> l.contains("Exception") || l.startsWith("\tat ")).toList())
+                            .as("exceptions in exgate's log, stop %d", run).isEmpty();
+                }
+            }
+        }
+    }
 
     private static long ms(long nanos) {
         return TimeUnit.NANOSECONDS.toMillis(nanos);

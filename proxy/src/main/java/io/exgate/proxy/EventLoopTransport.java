@@ -50,9 +50,33 @@ public enum EventLoopTransport {
         return vertx;
     }
 
-    /** The transport to build one Vert.x instance with: this one, accepting connections on the event loops. */
-    public Transport forVertxInstance() {
-        return AcceptOnEventLoops.wrap(vertx);
+    /**
+     * The transport to build one Vert.x instance with: this one, accepting connections on the event loops
+     * and recording each channel in {@code open}.
+     */
+    public Transport forVertxInstance(OpenChannels open) {
+        io.vertx.core.spi.transport.Transport implementation = open.around(new AcceptOnEventLoops(vertx.implementation()));
+        return new Transport() {
+            @Override
+            public String name() {
+                return vertx.name();
+            }
+
+            @Override
+            public boolean available() {
+                return vertx.available();
+            }
+
+            @Override
+            public Throwable unavailabilityCause() {
+                return vertx.unavailabilityCause();
+            }
+
+            @Override
+            public io.vertx.core.spi.transport.Transport implementation() {
+                return implementation;
+            }
+        };
     }
 
     /** The name used in the configuration, the startup line and the {@code exgate_build_info} metric. */

@@ -54,6 +54,7 @@ public final class Exgate {
     private static final Logger LOG = LoggerFactory.getLogger(Exgate.class);
 
     private final Vertx vertx;
+    private final OpenChannels channels;
     private final List<String> deployments;
     private final List<FrontendVerticle> listeners;
     private final int port;
@@ -72,11 +73,12 @@ public final class Exgate {
     private volatile HealthChecker checker;
     private volatile Optional<MailboxMapReloader> mapReloader;
 
-    private Exgate(Vertx vertx, List<String> deployments, List<FrontendVerticle> listeners, Optional<AdminServer> admin,
+    private Exgate(Vertx vertx, OpenChannels channels, List<String> deployments, List<FrontendVerticle> listeners, Optional<AdminServer> admin,
                    TlsEngine engine, CertificateReloader certificates, LiveHttpProxyLog httpProxyLog, BackendStates states,
                    Routing routing, ExgateMeters meters, PinnedConnections.Shared pins, ExgateConfig config, HealthChecker checker,
                    Optional<MailboxMapReloader> mapReloader, ClientConnections connections) {
         this.vertx = vertx;
+        this.channels = channels;
         this.connections = connections;
         this.deployments = deployments;
         this.listeners = listeners;
@@ -114,8 +116,9 @@ public final class Exgate {
         EventLoopTransport transport = EventLoopTransport.resolve(config.transport());
         // No context class loader swap around every callback: exgate is one class loader (the jar's), and
         // Vert.x otherwise sets and restores it on each dispatch, several times per request.
+        OpenChannels channels = new OpenChannels();
         Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops).setDisableTCCL(true))
-                .withTransport(transport.forVertxInstance()).build();
+                .withTransport(transport.forVertxInstance(channels)).build();
         Routing routing = new Routing(new AtomicReference<>(config.routing().initialMap()),
                 new StickyTable(STICKY_CAPACITY, STICKY_IDLE_MILLIS, System::nanoTime), new OutstandingRequests(),
                 new AtomicReference<>(affinityCookie(config)));
@@ -167,7 +170,7 @@ public final class Exgate {
             certificates.watch();
             checker.start();
             checkExtendedProtection(vertx, config, config.certificates(), meters);
-            Exgate exgate = new Exgate(vertx, deployments, listeners, admin, engine, certificates, httpProxyLog, states, routing,
+            Exgate exgate = new Exgate(vertx, channels, deployments, listeners, admin, engine, certificates, httpProxyLog, states, routing,
                     meters, pinCounts, config, checker, reloader, context.connections());
             self.set(exgate);
             LOG.info("exgate {} listening on https://{}:{} (TLS engine: {}; {}; {} event loops on {}); backends: {}{}",
@@ -188,7 +191,7 @@ public final class Exgate {
             } else {
                 result.fail(ar.cause());
                 httpProxyLog.close(Duration.ofSeconds(5));
-                vertx.close();
+                channels.closeThenVertx(vertx);
             }
         });
         return result.future();
@@ -432,7 +435,7 @@ public final class Exgate {
                 })
                 .compose(v -> Future.join(new ArrayList<>(deployments.stream().map(vertx::undeploy).toList())).mapEmpty())
                 .eventually(() -> adminClosed)
-                .eventually(vertx::close)
+                .eventually(() -> channels.closeThenVertx(vertx))
                 .onComplete(v -> {
                     // After the event loops have stopped: a long poll cut at the end of the grace period has
                     // queued its line by now. Every queued line is written before exgate reports it stopped.

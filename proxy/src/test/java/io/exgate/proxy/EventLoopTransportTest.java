@@ -41,7 +41,7 @@ class EventLoopTransportTest {
     @Test
     void connectionsAreAcceptedOnTheEventLoopThatServesThemWithNoAcceptorThread() throws Exception {
         EventLoopTransport transport = EventLoopTransport.resolve("auto");
-        Vertx vertx = Vertx.builder().withTransport(transport.forVertxInstance()).build();
+        Vertx vertx = Vertx.builder().withTransport(transport.forVertxInstance(new OpenChannels())).build();
         try {
             VertxInternal internal = (VertxInternal) vertx;
             assertThat(internal.acceptorEventLoopGroup()).isSameAs(internal.nettyEventLoopGroup());

@@ -11,13 +11,13 @@ import io.vertx.core.internal.ContextInternal;
  * one finishing while its loop shut down logged "Can't invoke task later as EventLoop rejected it" with
  * a RejectedExecutionException. A close takes microseconds; the bound only keeps a stop from hanging.
  */
-final class ChannelsClosed {
+public final class ChannelsClosed {
     static final long BOUND_MILLIS = 5_000;
 
     private ChannelsClosed() {
     }
 
-    static Future<Void> of(ContextInternal context, ChannelGroup group) {
+    public static Future<Void> of(ContextInternal context, ChannelGroup group) {
         Promise<Void> done = context.promise();
         long bound = context.owner().setTimer(BOUND_MILLIS, t -> done.tryComplete());
         group.close().addListener(all -> {
