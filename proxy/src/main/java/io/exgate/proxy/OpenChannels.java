@@ -17,6 +17,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.transport.Transport;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,17 @@ public final class OpenChannels {
     /** How many channels are open now. */
     public int count() {
         return channels.size();
+    }
+
+    /** The channels open now. */
+    List<Channel> list() {
+        return List.copyOf(channels);
+    }
+
+    /** The channels open now, for a log line or a test's message. */
+    @Override
+    public String toString() {
+        return channels.size() + " open channels: " + channels.stream().map(Object::toString).toList();
     }
 
     /** Closes what is still open, waits for those closes (bounded), then closes Vert.x. */
