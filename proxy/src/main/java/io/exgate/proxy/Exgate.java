@@ -73,10 +73,10 @@ public final class Exgate {
     private volatile HealthChecker checker;
     private volatile Optional<MailboxMapReloader> mapReloader;
 
-    private Exgate(Vertx vertx, OpenChannels channels, List<String> deployments, List<FrontendVerticle> listeners, Optional<AdminServer> admin,
-                   TlsEngine engine, CertificateReloader certificates, LiveHttpProxyLog httpProxyLog, BackendStates states,
-                   Routing routing, ExgateMeters meters, PinnedConnections.Shared pins, ExgateConfig config, HealthChecker checker,
-                   Optional<MailboxMapReloader> mapReloader, ClientConnections connections) {
+    private Exgate(Vertx vertx, OpenChannels channels, List<String> deployments, List<FrontendVerticle> listeners,
+                   Optional<AdminServer> admin, TlsEngine engine, CertificateReloader certificates, LiveHttpProxyLog httpProxyLog,
+                   BackendStates states, Routing routing, ExgateMeters meters, PinnedConnections.Shared pins, ExgateConfig config,
+                   HealthChecker checker, Optional<MailboxMapReloader> mapReloader, ClientConnections connections) {
         this.vertx = vertx;
         this.channels = channels;
         this.connections = connections;
@@ -170,8 +170,8 @@ public final class Exgate {
             certificates.watch();
             checker.start();
             checkExtendedProtection(vertx, config, config.certificates(), meters);
-            Exgate exgate = new Exgate(vertx, channels, deployments, listeners, admin, engine, certificates, httpProxyLog, states, routing,
-                    meters, pinCounts, config, checker, reloader, context.connections());
+            Exgate exgate = new Exgate(vertx, channels, deployments, listeners, admin, engine, certificates, httpProxyLog, states,
+                    routing, meters, pinCounts, config, checker, reloader, context.connections());
             self.set(exgate);
             LOG.info("exgate {} listening on https://{}:{} (TLS engine: {}; {}; {} event loops on {}); backends: {}{}",
                     ExgateVersion.get(), config.listen().host(), exgate.port, engine.describe(),

@@ -41,7 +41,7 @@ public final class OpenChannels {
     }
 
     /** How many channels are open now. */
-    public int count() {
+    int count() {
         return channels.size();
     }
 
