@@ -65,7 +65,8 @@ public final class OpenChannels {
         // Vert.x's close completes a promise of no context: one of a context would be notified on an event
         // loop that has stopped, that is never.
         Promise<Void> closed = Promise.promise();
-        ChannelsClosed.of(((VertxInternal) vertx).getOrCreateContext(), channels).onComplete(all -> vertx.close().onComplete(closed));
+        ChannelsClosed.of(((VertxInternal) vertx).getOrCreateContext(), channels)
+                .onComplete(all -> vertx.close().onComplete(closed));
         return closed.future();
     }
 

@@ -57,11 +57,13 @@ class OpenChannelsTest {
                         peers.add(socket.getLocalPort());
                     }
                     // The listener, the connection out, and the accepted end of each connection in.
+                    int listenerPort = server.actualPort();
+                    int outPort = out.localAddress().port();
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                    while (!recorded(open, server.actualPort(), out.localAddress().port(), peers) && System.nanoTime() < deadline) {
+                    while (!recorded(open, listenerPort, outPort, peers) && System.nanoTime() < deadline) {
                         Thread.sleep(5);
                     }
-                    assertThat(recorded(open, server.actualPort(), out.localAddress().port(), peers))
+                    assertThat(recorded(open, listenerPort, outPort, peers))
                             .as("every channel recorded, round %d: %s", round, open).isTrue();
 
                     open.closeThenVertx(vertx).await(20, TimeUnit.SECONDS);
