@@ -24,10 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Every channel one Vert.x instance opens: listeners, the connections they accept, connections out,
  * datagram sockets. A stop closes those still open and waits for their closes before the event loops
- * go. Vert.x's own close does not wait: it closes a server's connections (one still in its TLS
- * handshake, which exgate's drain never saw, or one of the admin listener) and shuts the loops down at
- * once. With io_uring such a close finishes later, on a completion, and one finishing on a loop that had
- * shut down logged "Can't invoke task later as EventLoop rejected it" with a RejectedExecutionException.
+ * go ({@link ChannelsClosed} says why that wait matters). Vert.x's own close does not wait: it closes a
+ * server's connections (one still in its TLS handshake, which exgate's drain never saw, or one of the
+ * admin listener) and shuts the loops down at once.
  */
 public final class OpenChannels {
     private static final Logger LOG = LoggerFactory.getLogger(OpenChannels.class);
