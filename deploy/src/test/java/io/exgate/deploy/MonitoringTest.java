@@ -291,6 +291,7 @@ class MonitoringTest {
                 }
                 Thread.sleep(500);
             }
+            http.close().await(10, TimeUnit.SECONDS); // also keeps it referenced: Vert.x closes an unreferenced client
             String log = Files.exists(dir.resolve("prometheus.log")) ? Files.readString(dir.resolve("prometheus.log")) : "";
             assertThat(targets).as(log).containsOnlyKeys("exgate", "exgate-without-token");
             assertThat(targets.get("exgate").getString("health")).as("%s", targets.get("exgate")).isEqualTo("up");
@@ -369,6 +370,7 @@ class MonitoringTest {
             send(client, new RequestOptions().setMethod(HttpMethod.GET).setURI("/owa/"), null);
             send(client, new RequestOptions().setMethod(HttpMethod.POST).setURI("/mapi/emsmdb/?MailboxId=a@contoso.com")
                     .putHeader("X-RequestType", "Execute"), Buffer.buffer("12345"));
+            client.close().await(10, TimeUnit.SECONDS); // also keeps it referenced: Vert.x closes an unreferenced client
 
             // A drain and an enable: the state-change counter has series only after a change.
             HttpClient admin = vertx.createHttpClient();
@@ -379,6 +381,7 @@ class MonitoringTest {
             }
             Answer metrics = send(admin, new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(adminPort)
                     .setURI("/metrics"), null);
+            admin.close().await(10, TimeUnit.SECONDS);
             assertThat(metrics.status()).isEqualTo(200);
             return metrics.body();
         } finally {

@@ -56,6 +56,8 @@ class EventLoopTransportTest {
                         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
                 assertThat(servedBy).startsWith("vert.x-eventloop-thread-");
             }
+            // Also keeps it referenced until here: Vert.x closes an unreferenced client.
+            client.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } finally {
             // One group behind both names: closing must still finish.
             vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);

@@ -8,6 +8,7 @@ import io.exgate.proxy.config.AdminSettings;
 import io.exgate.proxy.config.ListenAddress;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
@@ -21,6 +22,8 @@ import org.junit.jupiter.api.Test;
 
 class AdminServerTest {
     private final Vertx vertx = Vertx.vertx();
+    // Held in a field: Vert.x closes a client no longer referenced ("Pool closed"), even with a request in flight.
+    private final HttpClient client = vertx.createHttpClient();
 
     @AfterEach
     void close() throws Exception {
@@ -66,7 +69,7 @@ class AdminServerTest {
         AdminServer admin = AdminServer.start(vertx, new AdminSettings(new ListenAddress("127.0.0.1", 0), Optional.empty()), actions)
                 .await(10, TimeUnit.SECONDS);
 
-        Answer reload = vertx.createHttpClient()
+        Answer reload = client
                 .request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(admin.port()).setURI("/api/reload"))
                 .compose(request -> request.send())
                 .compose(response -> response.body().map(b -> new Answer(response.statusCode(), b.toString())))
@@ -79,7 +82,7 @@ class AdminServerTest {
     }
 
     private Answer get(AdminServer admin, String uri) throws Exception {
-        return vertx.createHttpClient()
+        return client
                 .request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(admin.port()).setURI(uri))
                 .compose(request -> request.send())
                 .compose(response -> response.body().map(b -> new Answer(response.statusCode(), b.toString())))
