@@ -51,6 +51,22 @@ class BenchmarkSmokeTest {
                 }
             }
         }
+        int full = header.indexOf("full_handshakes");
+        int resumed = header.indexOf("resumed_handshakes");
+        for (String peer : List.of("direct", "exgate", "nginx", "haproxy")) {
+            // wrk resumes its TLS session on every reconnect unless fresh-tls.so drops it: scenario 2's
+            // handshake rows count full handshakes only, its "resumed" row resumed ones (after the first
+            // handshake of each of its connections).
+            for (String scenario : List.of("2 handshake tls1.3", "2 handshake tls1.2", "2 resumed tls1.3")) {
+                String[] row = rows.stream().map(r -> r.split("\t", -1)).filter(r -> r[0].equals(scenario) && r[1].equals(peer))
+                        .findFirst().orElseThrow(() -> new AssertionError("no row for " + scenario + " / " + peer + " in " + rows));
+                boolean fresh = scenario.startsWith("2 handshake");
+                assertThat(Long.parseLong(row[fresh ? full : resumed])).as(scenario + " / " + peer).isPositive();
+                if (fresh) {
+                    assertThat(row[resumed]).as(scenario + " / " + peer + " resumed").isEqualTo("0");
+                }
+            }
+        }
         int jit = header.indexOf("jit_ms");
         int waiting = header.indexOf("loop_waiting_ms_per_s");
         for (String peer : List.of("exgate", "floor", "nginx")) {
