@@ -44,6 +44,12 @@ class LongPollMemoryTest {
             // Exchange does while it has nothing to report (exgate gives up on a poll silent for three periods).
             String backend = "http://127.0.0.1:" + lab.vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
                     .setMaxHeaderSize(64 * 1024)).requestHandler(req -> req.body().onSuccess(b -> {
+                        if (req.path().endsWith("/healthcheck.htm")) {
+                            // exgate's first health probe comes at a random point of its hour-long interval; it
+                            // came during this test once, and was held and counted as a poll.
+                            req.response().end("200 OK");
+                            return;
+                        }
                         HttpServerResponse resp = req.response().setChunked(true).putHeader("Content-Type", "application/mapi-http")
                                 .putHeader("X-RequestType", "NotificationWait").putHeader("X-ResponseCode", "0")
                                 .putHeader("X-PendingPeriod", "15000");
