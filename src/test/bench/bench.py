@@ -1316,7 +1316,6 @@ class CpuQuota:
             probe.kill()
             probe.wait()
             self.close()
-            self.groups.clear()
 
     def limit(self, peer, pids, share):
         """Moves the peer's processes into its cgroup and caps them at share (0.5 = half of one core),
@@ -1351,6 +1350,7 @@ class CpuQuota:
                 os.rmdir(d)
             except OSError:
                 pass
+        self.groups.clear()
 
 
 def cpu_busy():
@@ -1361,9 +1361,8 @@ def cpu_busy():
         for line in f:
             if line.startswith("cpu") and line[3].isdigit():
                 name, *ticks = line.split()
-                ticks = [int(t) for t in ticks] + [0] * 8
-                steal = ticks[7]
-                out[name[3:]] = (sum(ticks[:7]) - ticks[3] - ticks[4], steal, sum(ticks[:8]))  # less idle, iowait
+                ticks = [int(t) for t in ticks] + [0] * 8  # steal is the 8th column
+                out[name[3:]] = (sum(ticks[:7]) - ticks[3] - ticks[4], ticks[7], sum(ticks[:8]))  # less idle, iowait
     return out
 
 

@@ -40,8 +40,7 @@ class BenchmarkSmokeTest {
         int user = header.indexOf("user_s_per_10k");
         for (String scenario : List.of("1 mapi execute", "2 handshake tls1.3", "2 handshake tls1.2", "3 stream up", "3 stream down")) {
             for (String peer : List.of("direct", "exgate", "nginx", "haproxy")) {
-                String[] row = rows.stream().map(r -> r.split("\t", -1)).filter(r -> r[0].equals(scenario) && r[1].equals(peer))
-                        .findFirst().orElseThrow(() -> new AssertionError("no row for " + scenario + " / " + peer + " in " + rows));
+                String[] row = row(rows, scenario, peer);
                 assertThat(Double.parseDouble(row[rate])).as(scenario + " / " + peer + " rate").isPositive();
                 assertThat(row[errors]).as(scenario + " / " + peer + " errors").isIn("", "0");
                 if (!scenario.startsWith("3")) {
@@ -58,8 +57,7 @@ class BenchmarkSmokeTest {
             // handshake rows count full handshakes only, its "resumed" row resumed ones (after the first
             // handshake of each of its connections).
             for (String scenario : List.of("2 handshake tls1.3", "2 handshake tls1.2", "2 resumed tls1.3")) {
-                String[] row = rows.stream().map(r -> r.split("\t", -1)).filter(r -> r[0].equals(scenario) && r[1].equals(peer))
-                        .findFirst().orElseThrow(() -> new AssertionError("no row for " + scenario + " / " + peer + " in " + rows));
+                String[] row = row(rows, scenario, peer);
                 boolean fresh = scenario.startsWith("2 handshake");
                 assertThat(Long.parseLong(row[fresh ? full : resumed])).as(scenario + " / " + peer).isPositive();
                 if (fresh) {
@@ -72,8 +70,7 @@ class BenchmarkSmokeTest {
         for (String peer : List.of("exgate", "floor", "nginx")) {
             // A JVM's run says how much its JIT compiler took meanwhile (p99 follows it), and how long its event
             // loop waited for the core its other threads share; a native peer's has nothing to say.
-            String[] row = rows.stream().map(r -> r.split("\t", -1)).filter(r -> r[0].equals("1 mapi execute") && r[1].equals(peer))
-                    .findFirst().orElseThrow();
+            String[] row = row(rows, "1 mapi execute", peer);
             if (peer.equals("nginx")) {
                 assertThat(row[jit]).as("nginx JIT").isEmpty();
                 assertThat(row[waiting]).as("nginx event loop waiting").isEmpty();
@@ -87,15 +84,13 @@ class BenchmarkSmokeTest {
                 + "CPU s/10k by thread: .*vert\\.x-eventloo \\d+\\.\\d+");
         for (String scenario : List.of("1 mapi execute", "2 handshake tls1.3", "2 handshake tls1.2")) {
             // The bare Netty relay answers like the proxies (it is in scenarios 1 and 2 only).
-            String[] row = rows.stream().map(r -> r.split("\t", -1)).filter(r -> r[0].equals(scenario) && r[1].equals("floor"))
-                    .findFirst().orElseThrow(() -> new AssertionError("no floor row for " + scenario + " in " + rows));
+            String[] row = row(rows, scenario, "floor");
             assertThat(Double.parseDouble(row[rate])).as(scenario + " / floor rate").isPositive();
             assertThat(row[errors]).as(scenario + " / floor errors").isIn("", "0");
         }
         assertThat(rows).as("the floor takes no part in streaming").noneMatch(r -> r.startsWith("3 ") && r.split("\t")[1].equals("floor"));
         for (String scenario : List.of("4 half-rate, no polls", "4 first 2 s after 200 polls", "4 half-rate, 200 polls", "4 half-rate, polls closed")) {
-            String[] row = rows.stream().map(r -> r.split("\t", -1)).filter(r -> r[0].equals(scenario) && r[1].equals("exgate"))
-                    .findFirst().orElseThrow(() -> new AssertionError("no row for " + scenario + " in " + rows));
+            String[] row = row(rows, scenario, "exgate");
             assertThat(Double.parseDouble(row[rate])).as(scenario + " rate").isPositive();
         }
         assertThat(output).contains("200 NotificationWait long polls held (0 failed)");
@@ -125,6 +120,12 @@ class BenchmarkSmokeTest {
         }
         assertThat(output).containsPattern("(?m)^  s4 RSS <= 600 MiB +\\d+ MiB with 200 polls  (met|MISSED)$");
         assertThat(output).containsPattern("(?m)^  s4 s1's p99 with polls <= 1\\.5x without +\\d+\\.\\d\\dx  (met|MISSED)$");
+    }
+
+    /** The results row of one scenario and peer, split into its tab-separated fields. */
+    private static String[] row(List<String> rows, String scenario, String peer) {
+        return rows.stream().map(r -> r.split("\t", -1)).filter(r -> r[0].equals(scenario) && r[1].equals(peer))
+                .findFirst().orElseThrow(() -> new AssertionError("no row for " + scenario + " / " + peer + " in " + rows));
     }
 
     private static List<Path> tsvFiles(Path folder) throws Exception {
