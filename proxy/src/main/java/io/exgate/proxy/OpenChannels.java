@@ -32,7 +32,8 @@ public final class OpenChannels {
     private static final Logger LOG = LoggerFactory.getLogger(OpenChannels.class);
 
     private final ChannelGroup channels = new DefaultChannelGroup("exgate", GlobalEventExecutor.INSTANCE);
-    private final ChannelHandler accepted = new Accepted(channels);
+    private final ChannelHandler registered = new Registered(channels);
+    private final ChannelHandler accepted = new Accepted(registered);
 
     /** The transport to build the Vert.x instance with: the given one, recording each channel here. */
     Transport around(Transport transport) {
@@ -69,19 +70,40 @@ public final class OpenChannels {
         return closed.future();
     }
 
+    /**
+     * Records a channel once it is registered with its event loop. A channel recorded when it was made could
+     * be in the group before it had a loop, and a stop that came then failed closing it ("channel not
+     * registered to an event loop"); one that registers during the stop is left to Vert.x's own close.
+     */
+    @ChannelHandler.Sharable
+    private static final class Registered extends ChannelInboundHandlerAdapter {
+        private final ChannelGroup channels;
+
+        Registered(ChannelGroup channels) {
+            this.channels = channels;
+        }
+
+        @Override
+        public void channelRegistered(ChannelHandlerContext ctx) {
+            channels.add(ctx.channel());
+            ctx.pipeline().remove(this);
+            ctx.fireChannelRegistered();
+        }
+    }
+
     /** Sees each connection a listener accepts, before Vert.x's acceptor registers it. */
     @ChannelHandler.Sharable
     private static final class Accepted extends ChannelInboundHandlerAdapter {
-        private final ChannelGroup channels;
+        private final ChannelHandler registered;
 
-        Accepted(ChannelGroup channels) {
-            this.channels = channels;
+        Accepted(ChannelHandler registered) {
+            this.registered = registered;
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof Channel child) {
-                channels.add(child);
+                child.pipeline().addFirst(registered);
             }
             ctx.fireChannelRead(msg);
         }
@@ -119,7 +141,7 @@ public final class OpenChannels {
         }
 
         private <C extends Channel> C record(C channel) {
-            channels.add(channel);
+            channel.pipeline().addFirst(registered);
             return channel;
         }
     }
