@@ -829,9 +829,12 @@ end
                 self.wrk(peer, "warm-up", a.warmup, 64, self.env13, record=False)
             for peer in self.jvms:
                 self.warm_exgate(peer)
+        # Within a round each scenario's peers run back to back (all of scenario 1, then all of scenario
+        # 2), so that the runs a round-by-round ratio compares are 10-50 s apart rather than 80-170 s,
+        # when each peer ran all its scenarios in turn: this machine's speed drifts within minutes.
         for rnd in range(a.rounds):
-            for peer in self.peers:
-                if "1" in sc:
+            if "1" in sc:
+                for peer in self.peers:
                     r = self.wrk(peer, "1 mapi execute", a.duration, 64, self.env13)
                     extra = ""
                     if "alloc_kib_per_req" in r:
@@ -846,10 +849,11 @@ end
                         extra += "; CPU s/10k by thread: " + ", ".join(
                             "%s %.3f" % kv for kv in list(r["threads_s_per_10k"].items())[:4])
                     self.log("round %d %-8s s1 %8.0f req/s p99 %.2f ms%s" % (rnd + 1, peer, r["rate"], r["p99_ms"], extra))
-                if "2" in sc:
-                    for scn, env, sessions in (("2 handshake tls1.3", self.env13, "full"),
-                                               ("2 handshake tls1.2", self.env12, "full"),
-                                               ("2 resumed tls1.3", self.env13, "resumed")):
+            if "2" in sc:
+                for scn, env, sessions in (("2 handshake tls1.3", self.env13, "full"),
+                                           ("2 handshake tls1.2", self.env12, "full"),
+                                           ("2 resumed tls1.3", self.env13, "resumed")):
+                    for peer in self.peers:
                         r = self.wrk(peer, scn, a.duration, a.hs_connections, env, close=True, sessions=sessions)
                         self.log("round %d %-8s s2 %8.0f hs/s (%s; %d full, %d resumed), CPU %.2f s/10k%s" % (
                             rnd + 1, peer, r["rate"], scn[2:], r["full_handshakes"], r["resumed_handshakes"],
