@@ -830,12 +830,14 @@ end
             for peer in self.jvms:
                 self.warm_exgate(peer)
         # Within a round each scenario's peers run back to back (all of scenario 1, then all of scenario
-        # 2), so that the runs a round-by-round ratio compares are 10-50 s apart rather than 80-170 s,
-        # when each peer ran all its scenarios in turn: this machine's speed drifts within minutes.
+        # 2), so that the runs a ratio compares are close in time: this VM's speed drifts within seconds
+        # (the direct nginx's scenario 1 rate ranged from 23 000 to 45 000 req/s in 25 runs of 2 s in a row).
+        # Scenario 1 goes further: each round runs it as --s1-slices short passes over the peers, and each
+        # pass gives one ratio, so that a ratio compares runs seconds apart and many of them make the median.
         for rnd in range(a.rounds):
             if "1" in sc:
-                for peer in self.peers:
-                    r = self.wrk(peer, "1 mapi execute", a.duration, 64, self.env13)
+                for peer, sl in ((p, sl) for sl in range(a.s1_slices) for p in self.peers):
+                    r = self.wrk(peer, "1 mapi execute", a.s1_slice_seconds, 64, self.env13)
                     extra = ""
                     if "alloc_kib_per_req" in r:
                         extra = ", %.1f KiB allocated per request, %.0f ms in GC pauses" % (r["alloc_kib_per_req"], r["gc_pause_ms"])
@@ -848,7 +850,8 @@ end
                     if r.get("threads_s_per_10k"):
                         extra += "; CPU s/10k by thread: " + ", ".join(
                             "%s %.3f" % kv for kv in list(r["threads_s_per_10k"].items())[:4])
-                    self.log("round %d %-8s s1 %8.0f req/s p99 %.2f ms%s" % (rnd + 1, peer, r["rate"], r["p99_ms"], extra))
+                    self.log("round %d %-8s s1 slice %d/%d %8.0f req/s p99 %.2f ms%s" % (
+                        rnd + 1, peer, sl + 1, a.s1_slices, r["rate"], r["p99_ms"], extra))
             if "2" in sc:
                 for scn, env, sessions in (("2 handshake tls1.3", self.env13, "full"),
                                            ("2 handshake tls1.2", self.env12, "full"),
@@ -862,8 +865,10 @@ end
         if "3" in sc:
             size = a.stream_mib << 20
             for rnd in range(a.stream_rounds):
-                for peer in (p for p in self.peers if p != "floor"):  # the floor has no backpressure
-                    for d in ("up", "down"):
+                # One direction through every peer, then the other: a stream takes 1-5 s, and runs close in
+                # time are what a round's ratio should compare on a machine whose speed drifts within seconds.
+                for d in ("up", "down"):
+                    for peer in (p for p in self.peers if p != "floor"):  # the floor has no backpressure
                         r = self.curl_stream(peer, d, size)
                         self.log("round %d %-8s s3 %-4s %s MiB/s, peak RSS %.0f MiB" % (
                             rnd + 1, peer, d, "%.0f" % r["rate"] if r["rate"] else "FAILED", r["peak_rss_mib"]))
@@ -1042,9 +1047,9 @@ end
     # ---- report
     def targets(self, agg):
         """Issue 8's targets, each with its figure and whether this run met it. A ratio is taken within each
-        round, where the peers ran back to back, and the median of those stands for the run: with three
-        rounds or more, one slot that a burst of other work on the machine happened to hit (one peer's
-        10 s) no longer decides the verdict, as it does in a ratio of medians over two rounds."""
+        round (scenario 1: within each slice), where the peers ran back to back, and the median of those
+        stands for the run: with three or more, one slot that a burst of other work on the machine happened
+        to hit (one peer's run) no longer decides the verdict, as it does in a ratio of medians over two."""
         def paired(scn, key, mine, theirs):
             """Per round: exgate's figure over the other's; theirs(round) gives the other figure or None."""
             out = []
@@ -1062,8 +1067,9 @@ end
             if not ratios:
                 return None
             m = statistics.median(ratios)
-            return "%-44s %.2fx (rounds %s)%s  %s" % (what, m, " ".join("%.2f" % r for r in ratios), extra,
-                                                     "met" if ok(m) else "MISSED")
+            return "%-44s %.2fx (%s %s)%s  %s" % (what, m, "slices" if what.startswith("s1 ") else "rounds",
+                                                  " ".join("%.2f" % r for r in ratios), extra,
+                                                  "met" if ok(m) else "MISSED")
 
         out = []
         s1 = "1 mapi execute"
@@ -1171,8 +1177,9 @@ end
             lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
         rounds = max((len(v) for v in agg.values()), default=0)
         print()
-        print("exgate benchmark %s: %d s per run, %d round(s), medians over rounds; proxies pinned to CPU %s, "
-              "wrk/curl/backends to CPU %s" % (self.ts, self.a.duration, self.a.rounds, PROXY_CPU, LOAD_CPU))
+        print("exgate benchmark %s: %d s per run, %d round(s) (scenario 1: %d slices of %d s per round), medians over "
+              "rounds (scenario 1: slices); proxies pinned to CPU %s, wrk/curl/backends to CPU %s" % (
+                  self.ts, self.a.duration, self.a.rounds, self.a.s1_slices, self.a.s1_slice_seconds, PROXY_CPU, LOAD_CPU))
         print("rate = requests/s (s1, s4), handshakes/s (s2), MiB/s (s3); for s3 'CPU s/10k' is CPU s per GiB; "
               "'user s/10k' is the user-space part of 'CPU s/10k'; (x/y) = ratio to nginx / to HAProxy")
         if any(r["scenario"].startswith("2") for r in self.results):
@@ -1207,8 +1214,8 @@ end
                       " (1.5x apart or more: the machine changed meanwhile)" if lo and hi / lo >= 1.5 else "",
                       s["stolen_ms_per_s_without"], PROXY_CPU, s["stolen_ms_per_s_with"]))
         # The machine drifts between rounds (here nginx alone has gone from 12 000 to 19 000 req/s from one
-        # round to the next): a ratio within a round, where the peers ran back to back, says more than
-        # a ratio of medians.
+        # round to the next): a ratio within a round (or scenario 1 slice), where the peers ran back to back,
+        # says more than a ratio of medians.
         for key, what in (("rate", "rate"), ("p99_ms", "p99")):
             spread = []
             for scn in scenarios:
@@ -1219,11 +1226,12 @@ end
                     if len(ratios) > 1:
                         spread.append("%s exgate/%s: %s" % (scn, other, " ".join(ratios)))
             if spread:
-                print("%s ratios round by round (the peers of one round ran back to back):" % what)
+                print("%s ratios round by round, scenario 1 slice by slice (the peers of one round or slice ran back "
+                      "to back):" % what)
                 print("\n".join("  " + line for line in spread))
         targets = self.targets(agg)
         if targets:
-            print("targets (issue 8), each ratio the median of its round-by-round ratios:")
+            print("targets (issue 8), each ratio the median of its round-by-round (scenario 1: slice-by-slice) ratios:")
             if self.a.smoke:
                 print("  (a smoke run: 2 s runs after 10 s of warm-up measure nothing; this only shows the format)")
             print("\n".join("  " + line for line in targets))
@@ -1421,6 +1429,11 @@ def main():
     p.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
     p.add_argument("--rounds", type=int, default=3,
                    help="rounds of A B C D (default 3: the verdict takes the median of the round-by-round ratios)")
+    p.add_argument("--s1-slices", type=int, default=4,
+                   help="passes of A B C D per round in scenario 1, each giving its own ratios, so that a ratio "
+                        "compares runs seconds apart (default 4)")
+    p.add_argument("--s1-slice-seconds", type=int, default=5,
+                   help="seconds of each scenario 1 run, one per peer per slice (default 5)")
     p.add_argument("--warmup", type=int, default=5, help="seconds of scenario 1 per peer before measuring")
     p.add_argument("--jit-warmup", type=int, default=300,
                    help="at most this many seconds of extra load on each JVM peer until its JIT compiler settles "
@@ -1432,7 +1445,9 @@ def main():
                         "quota), so that the proxy and not the client on CPU 1 sets the handshake rate; 0: no cap "
                         "(default 30)")
     p.add_argument("--stream-mib", type=int, default=1024, help="body size of scenario 3 (default 1024 MiB)")
-    p.add_argument("--stream-rounds", type=int, default=1)
+    p.add_argument("--stream-rounds", type=int, default=3,
+                   help="rounds of scenario 3, each a stream each way through every peer (default 3: the verdict "
+                        "takes the median of the round-by-round ratios; one stream takes a few seconds)")
     p.add_argument("--polls", type=int, default=10000, help="long polls of scenario 4 (capped by the fd limit)")
     p.add_argument("--pending-every", type=int, default=15,
                    help="seconds between the PENDING lines of each long poll in scenario 4 (default 15); a large "
@@ -1455,6 +1470,7 @@ def main():
     a = p.parse_args()
     if a.smoke:
         a.duration, a.rounds, a.warmup, a.stream_mib, a.polls, a.jit_warmup, a.s4_runs = 2, 1, 1, 64, 200, 10, 1
+        a.s1_slices, a.s1_slice_seconds, a.stream_rounds = 1, 2, 1
     b = Bench(a)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
