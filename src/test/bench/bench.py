@@ -1426,7 +1426,8 @@ def main():
     p.add_argument("--repo", default=os.getcwd())
     p.add_argument("--pidfile", default="/dev/null")
     p.add_argument("--smoke", action="store_true", help="2 s runs, 1 round, 64 MiB streams, 200 long polls")
-    p.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
+    p.add_argument("--duration", type=int, default=10,
+                   help="seconds per wrk run in scenarios 2 and 4 (default 10; scenario 1: --s1-slice-seconds)")
     p.add_argument("--rounds", type=int, default=3,
                    help="rounds of A B C D (default 3: the verdict takes the median of the round-by-round ratios)")
     p.add_argument("--s1-slices", type=int, default=4,
